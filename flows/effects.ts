@@ -1,0 +1,40 @@
+/**
+ * Named effects every flow may use. The defaults do nothing, so a flow stays pure;
+ * the engine provides real implementations with `machine.provide()` (and so can tests).
+ */
+import type { Lang, RiskLevel } from '../src/core/types.js';
+import type { FlowOutput, Who } from './contract.js';
+
+export interface SayParams {
+  /** Locale key of an extra message sent before the next prompt. */
+  key: string;
+  values?: Record<string, string | number>;
+}
+
+export const flowActions = {
+  /** Send an extra message (no choices) before the next prompt. */
+  say: (_: unknown, _params: SayParams) => {},
+  /** Switch the conversation's language; the next prompt is rendered in it. */
+  setLanguage: (_: unknown, _params: { lang: Lang }) => {},
+  /** Remember who the person seeks help for. */
+  setWho: (_: unknown, _params: { who: Who }) => {},
+  /** Record the screening's risk level on the conversation (orders the counsellor queue). */
+  recordRisk: (_: unknown, _params: { level: RiskLevel }) => {},
+  /** Send the emergency numbers now (same message as SOS). */
+  showEmergency: (_: unknown) => {},
+  /** Put the conversation in the counsellor queue with its risk level. */
+  requestCounsellor: (_: unknown) => {},
+  /** Take the conversation out of the counsellor queue. */
+  cancelCounsellor: (_: unknown) => {},
+};
+
+export const flowGuards = {
+  /** True when counsellors are on duty now (configured hours). */
+  counsellorsOnDuty: (_: unknown) => false as boolean,
+};
+
+export type FlowActionName = keyof typeof flowActions;
+
+/** Machine-level `output`: the output of the final state reached, e.g. `{ next: 'menu' }`. */
+export const flowOutput = ({ event }: { event: unknown }): FlowOutput =>
+  (event as { output?: FlowOutput }).output ?? { next: 'menu' };

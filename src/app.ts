@@ -1,0 +1,117 @@
+/**
+ * Wiring: builds the store, engine, dispatcher, channels and HTTP server from a validated config.
+ * Used by src/main.ts and by end-to-end tests, so tests run exactly what `npm start` runs.
+ */
+import { flows } from '../flows/index.js';
+import { channelFactories } from './channels/index.js';
+import type { Config } from './config.js';
+import { OutboxDispatcher } from './core/dispatcher.js';
+import { createDutySchedule } from './core/duty.js';
+import { Engine } from './core/engine.js';
+import type { Store } from './core/ports.js';
+import type { Channel, ChannelAdapter } from './core/types.js';
+import { createHttpApp, type HttpMountable, listen, type RunningServer } from './http/server.js';
+import { createTranslator, type Translator } from './i18n/translator.js';
+import type { Logger } from './logger.js';
+import { createCipher } from './privacy/cipher.js';
+import { resolveDataKey } from './privacy/data-key.js';
+import { startRetention } from './privacy/retention.js';
+import { createSqliteStore, openDatabase } from './store/sqlite-store.js';
+
+export interface AppDeps {
+  config: Config;
+  logger: Logger;
+  clock?: () => number;
+}
+
+export interface App {
+  config: Config;
+  store: Store;
+  engine: Engine;
+  dispatcher: OutboxDispatcher;
+  translator: Translator;
+  adapters: Map<Channel, ChannelAdapter>;
+  /** Set once start() has the server listening. */
+  http: RunningServer | undefined;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function createApp({ config, logger, clock = Date.now }: AppDeps): App {
+  const { key, keyFile, created } = resolveDataKey(config.DATA_KEY, config.DATABASE_PATH);
+  if (keyFile) {
+    logger.warn(
+      { keyFile, created },
+      'DATA_KEY is not set: using a development key file. Set DATA_KEY in production and keep it secret.',
+    );
+  }
+  const cipher = createCipher(key);
+  const store = createSqliteStore(openDatabase(config.DATABASE_PATH), cipher);
+  const translator = createTranslator(undefined, (lang, k) =>
+    logger.warn({ lang, key: k }, 'missing locale key'),
+  );
+  const duty = createDutySchedule({
+    hours: config.DUTY_HOURS,
+    days: config.DUTY_DAYS,
+    timeZone: config.TIMEZONE,
+  });
+
+  const adapters = new Map<Channel, ChannelAdapter>();
+  let dispatcher: OutboxDispatcher | undefined;
+  const engine = new Engine({
+    store,
+    translator,
+    flows,
+    duty,
+    pseudonym: cipher.pseudonym,
+    logger,
+    clock,
+    onOutbox: () => dispatcher?.wake(),
+  });
+  for (const [channel, factory] of Object.entries(channelFactories)) {
+    const adapter = factory({ config, logger, translator });
+    if (adapter) adapters.set(channel as Channel, adapter);
+  }
+  dispatcher = new OutboxDispatcher({ store, adapters, logger, clock });
+
+  let stopRetention: (() => void) | undefined;
+  const app: App = {
+    config,
+    store,
+    engine,
+    dispatcher,
+    translator,
+    adapters,
+    http: undefined,
+    async start() {
+      const mountables = [...adapters.values()].filter(
+        (a): a is ChannelAdapter & HttpMountable => 'mount' in a,
+      );
+      app.http = await listen(createHttpApp(mountables, logger), config.HOST, config.PORT);
+      stopRetention = startRetention(store, config.RETENTION_DAYS, logger, clock);
+      const sink = (m: Parameters<Engine['receive']>[0]) => engine.receive(m).then(() => undefined);
+      for (const adapter of adapters.values()) {
+        // One channel failing to start (e.g. WhatsApp unreachable) must not take the others down.
+        await adapter
+          .start(sink)
+          .catch((err: unknown) =>
+            logger.error({ err, channel: adapter.channel }, 'channel failed to start'),
+          );
+      }
+      dispatcher?.start();
+    },
+    async stop() {
+      stopRetention?.();
+      for (const adapter of adapters.values()) {
+        await adapter
+          .stop()
+          .catch((err: unknown) => logger.warn({ err, channel: adapter.channel }, 'channel stop failed'));
+      }
+      await engine.idle();
+      await dispatcher?.stop();
+      await app.http?.close();
+      store.close();
+    },
+  };
+  return app;
+}

@@ -1,0 +1,21 @@
+/**
+ * The channels, chosen from a plain map keyed by channel name. A factory returns undefined when
+ * its channel is not configured. Add a messenger by adding an adapter folder and one line here.
+ */
+import type { Config } from '../config.js';
+import type { Channel, ChannelAdapter } from '../core/types.js';
+import type { Translator } from '../i18n/translator.js';
+import type { Logger } from '../logger.js';
+import { createWebchatAdapter } from './webchat/index.js';
+
+export interface ChannelDeps {
+  config: Config;
+  logger: Logger;
+  translator: Translator;
+}
+
+export type ChannelFactory = (deps: ChannelDeps) => ChannelAdapter | undefined;
+
+export const channelFactories: Partial<Record<Channel, ChannelFactory>> = {
+  webchat: (deps) => createWebchatAdapter(deps),
+};

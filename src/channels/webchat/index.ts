@@ -1,0 +1,157 @@
+/**
+ * Web chat channel: a small page at /chat talking to the engine over HTTP (POST) and
+ * Server-Sent Events (replies). It exists so anyone can try Tirek without a messenger token.
+ * The browser keeps no history: the session id lives in a JS variable and dies with the tab.
+ */
+
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { Hono } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import { z } from 'zod';
+import { DeliveryError } from '../../core/errors.js';
+import {
+  type ChannelAdapter,
+  DEFAULT_LANG,
+  GLOBAL_COMMANDS,
+  type InboundSink,
+  isLang,
+  LANGS,
+  type Lang,
+  type OutboundMessage,
+} from '../../core/types.js';
+import type { HttpMountable } from '../../http/server.js';
+import type { ChannelDeps } from '../index.js';
+
+/** Longest text the page may post; the engine keeps 4000 characters of it. */
+export const WEBCHAT_MAX_TEXT = 10_000;
+/** Replies kept for a page that is reconnecting its event stream. */
+const BUFFER_LIMIT = 50;
+const BUFFER_TTL_MS = 5 * 60_000;
+
+const inboundSchema = z.object({
+  session: z.uuid(),
+  id: z.string().min(1).max(64),
+  lang: z.enum(LANGS).optional(),
+  text: z.string().max(WEBCHAT_MAX_TEXT).optional(),
+  choice: z
+    .string()
+    .regex(/^[a-z0-9_]{1,32}$/)
+    .optional(),
+  command: z.enum(GLOBAL_COMMANDS).optional(),
+});
+
+interface Session {
+  push?: (m: OutboundMessage) => Promise<void>;
+  buffer: OutboundMessage[];
+  touched: number;
+}
+
+const asset = (name: string) => readFileSync(new URL(`./public/${name}`, import.meta.url), 'utf8');
+
+export function createWebchatAdapter({ translator, logger }: ChannelDeps): ChannelAdapter & HttpMountable {
+  let sink: InboundSink | undefined;
+  const sessions = new Map<string, Session>();
+  const session = (id: string) => {
+    let s = sessions.get(id);
+    if (!s) {
+      s = { buffer: [], touched: Date.now() };
+      sessions.set(id, s);
+    }
+    s.touched = Date.now();
+    return s;
+  };
+  const sweep = setInterval(() => {
+    for (const [id, s] of sessions)
+      if (!s.push && Date.now() - s.touched > BUFFER_TTL_MS) sessions.delete(id);
+  }, 60_000);
+  sweep.unref();
+
+  const page = asset('chat.html');
+  const script = asset('chat.js');
+  const style = asset('chat.css');
+
+  return {
+    channel: 'webchat',
+    async start(s) {
+      sink = s;
+    },
+    async stop() {
+      sink = undefined;
+      clearInterval(sweep);
+    },
+    async send(address, message) {
+      const s = sessions.get(address);
+      // After a server restart the page reconnects within seconds; until then, retry.
+      if (!s)
+        throw new DeliveryError('webchat', 'page not connected', { retryable: true, retryAfterMs: 1000 });
+      if (s.push) {
+        await s.push(message);
+      } else {
+        if (s.buffer.length >= BUFFER_LIMIT)
+          throw new DeliveryError('webchat', 'page not connected', { retryable: true });
+        s.buffer.push(message);
+      }
+      return { refs: [] };
+    },
+    mount(app: Hono) {
+      app.get('/chat', (c) => {
+        const accepted = (c.req.header('Accept-Language') ?? '').toLowerCase().match(/[a-z]{2}/g) ?? [];
+        const lang = [c.req.query('lang'), ...accepted].find((l): l is Lang => isLang(l)) ?? DEFAULT_LANG;
+        const ui = (k: string) => escapeHtml(translator.t(lang, `webchat:${k}`));
+        const html = page
+          .replaceAll('{{lang}}', lang)
+          .replace(/\{\{ui\.([a-z_]+)\}\}/g, (_m, k: string) => ui(k));
+        c.header('Cache-Control', 'no-store');
+        return c.html(html);
+      });
+      app.get('/chat/chat.js', (c) =>
+        c.body(script, 200, { 'Content-Type': 'text/javascript; charset=utf-8' }),
+      );
+      app.get('/chat/chat.css', (c) => c.body(style, 200, { 'Content-Type': 'text/css; charset=utf-8' }));
+      app.get('/chat/session', (c) => c.json({ session: randomUUID() }));
+
+      app.get('/chat/events', (c) => {
+        const id = z.uuid().safeParse(c.req.query('session'));
+        if (!id.success) return c.text('bad session', 400);
+        c.header('Cache-Control', 'no-store');
+        return streamSSE(c, async (stream) => {
+          const s = session(id.data);
+          const push = (m: OutboundMessage) => stream.writeSSE({ event: 'reply', data: JSON.stringify(m) });
+          s.push = push;
+          for (const m of s.buffer.splice(0)) await push(m);
+          await stream.writeSSE({ event: 'ready', data: '{}' });
+          const keepAlive = setInterval(() => void stream.writeSSE({ event: 'ping', data: '{}' }), 25_000);
+          await new Promise<void>((resolve) => stream.onAbort(resolve));
+          clearInterval(keepAlive);
+          if (s.push === push) s.push = undefined;
+        });
+      });
+
+      app.post('/chat/messages', async (c) => {
+        const parsed = inboundSchema.safeParse(await c.req.json().catch(() => null));
+        if (!parsed.success) return c.json({ error: 'bad request' }, 400);
+        const m = parsed.data;
+        if (!sink) return c.json({ error: 'not ready' }, 503);
+        session(m.session);
+        const base = {
+          channel: 'webchat' as const,
+          userId: m.session,
+          externalId: m.id,
+          languageHint: m.lang,
+        };
+        if (m.command) await sink({ ...base, kind: 'command', command: m.command });
+        else if (m.choice) await sink({ ...base, kind: 'choice', choice: m.choice });
+        else if (m.text !== undefined && m.text.trim() !== '')
+          await sink({ ...base, kind: 'text', text: m.text });
+        else return c.json({ error: 'empty message' }, 400);
+        logger.debug({ channel: 'webchat' }, 'message accepted');
+        return c.json({ ok: true }, 202);
+      });
+    },
+  };
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+}

@@ -1,0 +1,106 @@
+/**
+ * The only reader of process.env. Validates every variable once at start-up and fails with
+ * one clear line per bad value, so a misconfigured server never half-starts.
+ */
+import { z } from 'zod';
+import { ConfigError } from './core/errors.js';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const dataKey = optionalString.refine(
+  (v) => v === undefined || (/^[A-Za-z0-9+/]+={0,2}$/.test(v) && Buffer.from(v, 'base64').length === 32),
+  { message: 'must be 32 random bytes in base64 (generate one with: openssl rand -base64 32)' },
+);
+
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'must be HH:MM (24-hour clock)' });
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATABASE_PATH: z.string().min(1).default('./data/tirek.db'),
+  DATA_KEY: dataKey,
+  PORT: z.coerce.number({ message: 'must be a port number' }).int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  TELEGRAM_BOT_TOKEN: optionalString.refine((v) => v === undefined || /^\d+:[\w-]{20,}$/.test(v), {
+    message: 'does not look like a bot token from @BotFather (digits:letters)',
+  }),
+  TELEGRAM_API_ROOT: z.url({ message: 'must be a URL' }).default('https://api.telegram.org'),
+  TELEGRAM_WEBHOOK_URL: optionalString.pipe(z.url({ message: 'must be an https URL' }).optional()),
+  TELEGRAM_WEBHOOK_SECRET: optionalString.refine(
+    (v) => v === undefined || /^[A-Za-z0-9_-]{16,256}$/.test(v),
+    {
+      message: 'must be 16–256 characters of A-Z, a-z, 0-9, _ and -',
+    },
+  ),
+  WHATSAPP_ENABLED: bool.default(false),
+  WHATSAPP_SESSION_DIR: z.string().min(1).default('./data/whatsapp'),
+  CHROMIUM_PATH: z.string().min(1).default('/usr/bin/chromium'),
+  RETENTION_DAYS: z.coerce.number({ message: 'must be a number of days' }).int().min(1).max(3650).default(30),
+  DUTY_HOURS: z
+    .string()
+    .default('09:00-18:00')
+    .transform((v, ctx) => {
+      const [from, to] = v.split('-');
+      if (!hhmm.safeParse(from).success || !hhmm.safeParse(to).success) {
+        ctx.addIssue({ code: 'custom', message: 'must look like 09:00-18:00' });
+        return z.NEVER;
+      }
+      return { from: from as string, to: to as string };
+    }),
+  DUTY_DAYS: z
+    .string()
+    .default('1-5')
+    .transform((v, ctx) => {
+      const m = /^([1-7])-([1-7])$/.exec(v);
+      if (!m) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'must look like 1-5 (Monday to Friday; 1 = Monday, 7 = Sunday)',
+        });
+        return z.NEVER;
+      }
+      return { from: Number(m[1]), to: Number(m[2]) };
+    }),
+  TIMEZONE: z
+    .string()
+    .default('Asia/Almaty')
+    .refine(
+      (tz) => {
+        try {
+          new Intl.DateTimeFormat('en', { timeZone: tz });
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { message: 'must be an IANA time zone such as Asia/Almaty' },
+    ),
+});
+
+export type Config = z.infer<typeof schema>;
+
+/** Parse and validate a configuration (process.env by default). Throws ConfigError listing every bad value. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `${i.path.join('.') || 'config'}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const config = result.data;
+  if (config.NODE_ENV === 'production' && !config.DATA_KEY) {
+    throw new ConfigError('Invalid configuration:\n  DATA_KEY: is required when NODE_ENV=production');
+  }
+  if (config.TELEGRAM_WEBHOOK_URL && !config.TELEGRAM_WEBHOOK_SECRET) {
+    throw new ConfigError(
+      'Invalid configuration:\n  TELEGRAM_WEBHOOK_SECRET: is required when TELEGRAM_WEBHOOK_URL is set',
+    );
+  }
+  return config;
+}

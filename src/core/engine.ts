@@ -1,0 +1,517 @@
+/**
+ * The engine: one path for every messenger.
+ *
+ *   adapter -> receive(inbound)
+ *     dedupe (channel, external id) · one message at a time per conversation
+ *     global commands first: SOS, menu, language, quick exit, erase, stop
+ *     with a counsellor? store only (the console shows it) · else restore the flow actor and send the event
+ *     ONE transaction: snapshot + message log + outbox rows   -> the dispatcher delivers them
+ */
+import type { AnyStateMachine } from 'xstate';
+import type {
+  ChoiceDef,
+  FlowDefinition,
+  FlowEvent,
+  FlowId,
+  FlowInput,
+  Prompt,
+} from '../../flows/contract.js';
+import type { SayParams } from '../../flows/effects.js';
+import type { Translator } from '../i18n/translator.js';
+import type { DutySchedule } from './duty.js';
+import { SnapshotError } from './errors.js';
+import { currentPrompt, FlowRunner, type RunningFlow } from './flow-runner.js';
+import { createInputMatcher, type InputMatcher } from './input-matcher.js';
+import { KeyedSerial } from './keyed-serial.js';
+import type { ContactRecord, ConversationRecord, Store } from './ports.js';
+import {
+  DEFAULT_LANG,
+  type GlobalCommand,
+  type InboundMessage,
+  isLang,
+  type Lang,
+  type OutboundMessage,
+  type RenderedChoice,
+} from './types.js';
+
+/** Longest text kept from one inbound message; longer ones are cut and the person is told. */
+export const MAX_INBOUND_CHARS = 4000;
+/** Telegram lets a bot delete messages in a private chat for 48 hours. */
+export const QUICK_EXIT_WINDOW_MS = 48 * 3_600_000;
+/** Flow hops in one turn (a final state starting the next flow); a guard against loops. */
+const MAX_FLOW_HOPS = 5;
+/** Campaign tags from deep links: short and harmless, never personal. */
+const SOURCE_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+export interface EngineLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface EngineDeps {
+  store: Store;
+  translator: Translator;
+  flows: Record<FlowId, FlowDefinition>;
+  duty: DutySchedule;
+  /** Keyed hash for pseudonymous ids (src/privacy/cipher.ts). */
+  pseudonym: (...parts: string[]) => string;
+  logger: EngineLogger;
+  clock?: () => number;
+  /** Called after a turn committed outbox rows (wakes the dispatcher). */
+  onOutbox?: () => void;
+}
+
+export interface ReceiveResult {
+  status: 'handled' | 'duplicate' | 'stored';
+  outbox: number;
+}
+
+/** One reply before rendering. */
+interface Reply {
+  key: string;
+  values?: Record<string, unknown>;
+  prompt?: Prompt;
+}
+
+/** Everything one inbound message changes; applied in one transaction. */
+interface Turn {
+  now: number;
+  contact: ContactRecord;
+  conversation: ConversationRecord;
+  lang: Lang;
+  replies: Reply[];
+  /** Non-text outbox items (delete, clear); they go out before the replies. */
+  actions: OutboundMessage[];
+  flowContext: Record<string, unknown>;
+}
+
+export class Engine {
+  readonly #deps: EngineDeps;
+  readonly #serial = new KeyedSerial();
+  readonly #runner: FlowRunner;
+  readonly #match: InputMatcher;
+  readonly #clock: () => number;
+  /** The turn being processed. Safe: a turn runs synchronously from restore to commit. */
+  #turn: Turn | undefined;
+
+  constructor(deps: EngineDeps) {
+    this.#deps = deps;
+    this.#clock = deps.clock ?? Date.now;
+    this.#match = createInputMatcher(deps.translator);
+    this.#runner = new FlowRunner(deps.flows, (machine) => this.#provideEffects(machine));
+  }
+
+  /** Handle one inbound message. Messages of one person are handled in order, others in parallel. */
+  receive(inbound: InboundMessage): Promise<ReceiveResult> {
+    const contactId = this.#deps.pseudonym(inbound.channel, inbound.userId);
+    return this.#serial.run(contactId, () => this.#handle(contactId, inbound));
+  }
+
+  /** Resolves when every message received so far has been handled. */
+  idle(): Promise<void> {
+    return this.#serial.idle();
+  }
+
+  #handle(contactId: string, inbound: InboundMessage): ReceiveResult {
+    const { store } = this.#deps;
+    const result = store.transaction((): ReceiveResult => {
+      const now = inbound.receivedAt ?? this.#clock();
+      const seenKey = this.#deps.pseudonym(inbound.channel, 'inbound', inbound.externalId);
+      if (!store.markInboundSeen(seenKey, now)) return { status: 'duplicate', outbox: 0 };
+
+      const contact = store.upsertContact({
+        id: contactId,
+        channel: inbound.channel,
+        address: inbound.userId,
+        now,
+      });
+      const hint = inbound.languageHint?.slice(0, 2).toLowerCase();
+      let conversation = store.getConversation(contactId);
+      if (!conversation) {
+        // Only an explicit choice sets the language; the platform's hint just renders until then.
+        const lang = contact.lang;
+        conversation = store.createConversation(
+          {
+            contactId,
+            channel: inbound.channel,
+            lang,
+            status: 'bot',
+            flow: 'intake',
+            flowVersion: this.#runner.version('intake'),
+            snapshot: null,
+            riskLevel: null,
+            who: null,
+          },
+          now,
+        );
+      }
+      const turn: Turn = {
+        now,
+        contact,
+        conversation,
+        lang: conversation.lang ?? (isLang(hint) ? hint : DEFAULT_LANG),
+        replies: [],
+        actions: [],
+        flowContext: {},
+      };
+      this.#turn = turn;
+      try {
+        const outcome = this.#dispatch(turn, inbound);
+        if (outcome === 'erased') return { status: 'handled', outbox: this.#commitErased(turn) };
+        const outbox = this.#commit(turn);
+        return { status: outcome, outbox };
+      } finally {
+        this.#turn = undefined;
+      }
+    });
+    if (result.outbox > 0) this.#deps.onOutbox?.();
+    return result;
+  }
+
+  /** Decide what the message means and let the right part of the bot answer it. */
+  #dispatch(turn: Turn, inbound: InboundMessage): 'handled' | 'stored' | 'erased' {
+    const { store } = this.#deps;
+    const logged = this.#describeInbound(turn, inbound);
+    store.appendMessage({
+      conversationId: turn.conversation.id,
+      direction: 'in',
+      text: logged,
+      platformRef: inbound.platformRef ? JSON.stringify([inbound.platformRef]) : undefined,
+      now: turn.now,
+    });
+
+    const command = this.#commandOf(inbound);
+    if (command) return this.#runCommand(turn, command, inbound);
+
+    if (turn.conversation.status === 'counsellor') {
+      // A counsellor has the chat: the bot stays silent; the console reads the message log.
+      return 'stored';
+    }
+
+    if (inbound.kind === 'unsupported') {
+      turn.replies.push({ key: 'common:unsupported' });
+      this.#reprompt(turn);
+      return 'handled';
+    }
+
+    let flow = this.#restoreOrRestart(turn);
+    const prompt = currentPrompt(flow.snapshot());
+    let event: FlowEvent | undefined;
+    if (inbound.kind === 'choice') {
+      const choice = prompt?.choices?.find((c) => c.id === inbound.choice);
+      if (!choice) {
+        turn.replies.push({ key: 'common:stale_button' });
+        this.#promptOf(turn, flow);
+        return 'handled';
+      }
+      event = { type: `choice.${choice.id}` };
+    } else if (inbound.kind === 'text') {
+      if (inbound.text.length > MAX_INBOUND_CHARS) turn.replies.push({ key: 'common:too_long' });
+      const choice = this.#match.choice(inbound.text, prompt?.choices ?? []);
+      if (choice) event = { type: `choice.${choice.id}` };
+      else if (flow.snapshot().can({ type: 'text', text: '' })) {
+        event = { type: 'text', text: inbound.text.slice(0, MAX_INBOUND_CHARS) };
+      }
+    }
+    if (!event || !flow.snapshot().can(event)) {
+      turn.replies.push({ key: 'common:unknown' });
+      this.#promptOf(turn, flow);
+      return 'handled';
+    }
+    flow.actor.send(event);
+    flow = this.#afterEvent(turn, flow);
+    this.#promptOf(turn, flow);
+    return 'handled';
+  }
+
+  #commandOf(inbound: InboundMessage): GlobalCommand | undefined {
+    if (inbound.kind === 'command') return inbound.command;
+    if (
+      inbound.kind === 'choice' &&
+      ['sos', 'menu', 'language', 'exit', 'erase', 'stop'].includes(inbound.choice)
+    ) {
+      return inbound.choice as GlobalCommand;
+    }
+    if (inbound.kind === 'text') return this.#match.command(inbound.text);
+    return undefined;
+  }
+
+  #runCommand(turn: Turn, command: GlobalCommand, inbound: InboundMessage): 'handled' | 'stored' | 'erased' {
+    const { store } = this.#deps;
+    switch (command) {
+      case 'sos': {
+        // Emergency numbers first, then where the person was (unless a counsellor has the chat).
+        turn.replies.push({ key: 'common:sos.text' });
+        if (turn.conversation.status !== 'counsellor') this.#reprompt(turn);
+        return 'handled';
+      }
+      case 'start': {
+        const arg = inbound.kind === 'command' ? inbound.arg : undefined;
+        if (arg && SOURCE_PATTERN.test(arg) && !turn.contact.source)
+          store.setContactSource(turn.contact.id, arg);
+        if (turn.conversation.status === 'counsellor') return 'stored';
+        // A newcomer starts with intake; someone who has chosen a language goes to the menu.
+        this.#startFlow(turn, turn.conversation.lang ? 'menu' : 'intake');
+        return 'handled';
+      }
+      case 'menu':
+        if (turn.conversation.status === 'counsellor') return 'stored';
+        this.#startFlow(turn, 'menu');
+        return 'handled';
+      case 'language':
+        if (turn.conversation.status === 'counsellor') return 'stored';
+        this.#startFlow(turn, 'language');
+        return 'handled';
+      case 'stop':
+        store.setContactSubscribed(turn.contact.id, false);
+        turn.replies.push({ key: 'common:stopped' });
+        if (turn.conversation.status !== 'counsellor') this.#reprompt(turn);
+        return 'handled';
+      case 'exit': {
+        // Quick exit: delete what the platform lets us delete, clear the web page, one neutral line.
+        const refs = store.platformRefsSince(turn.conversation.id, turn.now - QUICK_EXIT_WINDOW_MS);
+        if (refs.length > 0) turn.actions.push({ type: 'delete', refs });
+        turn.actions.push({ type: 'clear' });
+        turn.replies.push({ key: 'common:exit' });
+        if (turn.conversation.status !== 'counsellor') this.#resetTo(turn, 'menu');
+        return 'handled';
+      }
+      case 'erase':
+        return 'erased';
+    }
+  }
+
+  /** Restore the conversation's flow; if it cannot be restored (the flow changed), restart at the menu. */
+  #restoreOrRestart(turn: Turn): RunningFlow {
+    const c = turn.conversation;
+    if (c.snapshot == null) return this.#begin(turn, c.flow);
+    try {
+      const flow = this.#runner.restore(c.flow, c.flowVersion, c.snapshot, this.#input(turn));
+      turn.flowContext = flow.snapshot().context ?? {};
+      return flow;
+    } catch (error) {
+      if (!(error instanceof SnapshotError)) throw error;
+      this.#deps.logger.warn(
+        { flow: c.flow, version: c.flowVersion, err: error.message },
+        'restarting conversation',
+      );
+      turn.replies.push({ key: 'common:restarted' });
+      return this.#begin(turn, 'menu');
+    }
+  }
+
+  /** Start `flow` fresh as the conversation's current flow. */
+  #begin(turn: Turn, flowId: FlowId): RunningFlow {
+    const flow = this.#runner.start(flowId, this.#input(turn));
+    turn.conversation.flow = flowId;
+    turn.conversation.flowVersion = this.#runner.version(flowId);
+    return this.#afterEvent(turn, flow);
+  }
+
+  #startFlow(turn: Turn, flowId: FlowId): void {
+    this.#promptOf(turn, this.#begin(turn, flowId));
+  }
+
+  /** Put the conversation at the start of `flowId` without saying anything (quick exit). */
+  #resetTo(turn: Turn, flowId: FlowId): void {
+    const flow = this.#runner.start(flowId, this.#input(turn));
+    turn.conversation.flow = flowId;
+    turn.conversation.flowVersion = this.#runner.version(flowId);
+    this.#keep(turn, flow);
+  }
+
+  /** When a flow finished, start the one it names; keep the snapshot of where we stopped. */
+  #afterEvent(turn: Turn, flow: RunningFlow): RunningFlow {
+    let current = flow;
+    for (let hop = 0; current.snapshot().status === 'done'; hop++) {
+      const next = (current.snapshot().output as { next?: FlowId } | undefined)?.next ?? 'menu';
+      current.actor.stop();
+      if (hop >= MAX_FLOW_HOPS) throw new Error(`flows loop through ${next}`);
+      current = this.#runner.start(next, this.#input(turn));
+      turn.conversation.flow = next;
+      turn.conversation.flowVersion = this.#runner.version(next);
+    }
+    if (current.snapshot().status === 'error') {
+      throw new SnapshotError(`flow ${turn.conversation.flow} failed`, current.snapshot().error);
+    }
+    this.#keep(turn, current);
+    return current;
+  }
+
+  #keep(turn: Turn, flow: RunningFlow): void {
+    turn.conversation.snapshot = flow.actor.getPersistedSnapshot();
+    turn.flowContext = flow.snapshot().context ?? {};
+  }
+
+  /** Re-show the current question (after SOS, stop, unreadable input). */
+  #reprompt(turn: Turn): void {
+    this.#promptOf(turn, this.#restoreOrRestart(turn));
+  }
+
+  #promptOf(turn: Turn, flow: RunningFlow): void {
+    const prompt = currentPrompt(flow.snapshot());
+    if (prompt) turn.replies.push({ key: prompt.key, prompt });
+    flow.actor.stop();
+  }
+
+  #input(turn: Turn): FlowInput {
+    return { lang: turn.lang, riskLevel: turn.conversation.riskLevel, who: turn.conversation.who };
+  }
+
+  /** The engine's implementations of the flows' named effects. They act on the current turn. */
+  #provideEffects(machine: AnyStateMachine): AnyStateMachine {
+    const turn = () => {
+      if (!this.#turn) throw new Error('flow effect outside a turn');
+      return this.#turn;
+    };
+    const { store, duty } = this.#deps;
+    return machine.provide({
+      actions: {
+        say: (_: unknown, params: SayParams) =>
+          void turn().replies.push({ key: params.key, values: params.values }),
+        setLanguage: (_: unknown, params: { lang: Lang }) => {
+          const t = turn();
+          t.lang = params.lang;
+          t.conversation.lang = params.lang;
+          store.setContactLang(t.contact.id, params.lang);
+        },
+        setWho: (_: unknown, params: { who: ConversationRecord['who'] }) => {
+          turn().conversation.who = params.who;
+        },
+        recordRisk: (_: unknown, params: { level: ConversationRecord['riskLevel'] }) => {
+          turn().conversation.riskLevel = params.level;
+        },
+        showEmergency: () => void turn().replies.push({ key: 'common:sos.text' }),
+        requestCounsellor: () => {
+          const t = turn();
+          store.enqueueHandoff(t.conversation.id, t.conversation.riskLevel, t.now);
+          if (t.conversation.status === 'bot') t.conversation.status = 'queued';
+        },
+        cancelCounsellor: () => {
+          const t = turn();
+          store.cancelHandoff(t.conversation.id);
+          if (t.conversation.status === 'queued') t.conversation.status = 'bot';
+        },
+      },
+      guards: {
+        counsellorsOnDuty: () => duty.isOnDuty(turn().now),
+      },
+    } as never);
+  }
+
+  /** What goes into the (encrypted) message log for an inbound message. */
+  #describeInbound(turn: Turn, inbound: InboundMessage): string {
+    switch (inbound.kind) {
+      case 'text':
+        return inbound.text.slice(0, MAX_INBOUND_CHARS);
+      case 'choice': {
+        const c = turn.conversation;
+        let label = inbound.choice;
+        if (c.snapshot != null) {
+          try {
+            const flow = this.#runner.restore(c.flow, c.flowVersion, c.snapshot, this.#input(turn));
+            const choice = currentPrompt(flow.snapshot())?.choices?.find((x) => x.id === inbound.choice);
+            flow.actor.stop();
+            if (choice) label = this.#deps.translator.t(turn.lang, choice.label);
+          } catch {
+            // a stale snapshot is handled by the flow path; the id is enough for the log
+          }
+        }
+        return `[${label}]`;
+      }
+      case 'command':
+        return `/${inbound.command}`;
+      case 'unsupported':
+        return `[${inbound.what}]`;
+    }
+  }
+
+  /** Render the turn's replies and write snapshot, log and outbox in the open transaction. */
+  #commit(turn: Turn): number {
+    const { store } = this.#deps;
+    const c = turn.conversation;
+    store.saveConversation(c, turn.now);
+    let count = 0;
+    const enqueue = (message: OutboundMessage, text?: string) => {
+      const messageId =
+        text === undefined
+          ? undefined
+          : store.appendMessage({ conversationId: c.id, direction: 'out', text, now: turn.now });
+      store.enqueueOutbox({
+        conversationId: c.id,
+        contactId: turn.contact.id,
+        channel: c.channel,
+        address: turn.contact.address,
+        message,
+        messageId,
+        now: turn.now,
+      });
+      count++;
+    };
+    for (const action of turn.actions) enqueue(action);
+    for (const reply of turn.replies) {
+      const message = this.#render(turn, reply);
+      enqueue(message, message.type === 'message' ? message.text : undefined);
+    }
+    return count;
+  }
+
+  /** Erase: every row about the person goes; one confirmation is sent from a row that holds no text log. */
+  #commitErased(turn: Turn): number {
+    const { store } = this.#deps;
+    store.eraseContact(turn.contact.id);
+    store.enqueueOutbox({
+      conversationId: null,
+      contactId: turn.contact.id,
+      channel: turn.conversation.channel,
+      address: turn.contact.address,
+      message: this.#render(turn, { key: 'common:erased' }),
+      now: turn.now,
+    });
+    return 1;
+  }
+
+  #render(turn: Turn, reply: Reply): OutboundMessage {
+    const { translator } = this.#deps;
+    const lang = turn.lang;
+    const params: Record<string, unknown> = { ...primitives(turn.flowContext), ...reply.values };
+    for (const data of reply.prompt?.data ?? []) Object.assign(params, this.#promptData(turn, data));
+    const choices: RenderedChoice[] = (reply.prompt?.choices ?? []).map((c: ChoiceDef) => ({
+      id: c.id,
+      label: translator.t(lang, c.label),
+    }));
+    const globalChoices: RenderedChoice[] = reply.prompt
+      ? [
+          { id: 'sos', label: translator.t(lang, 'common:choices.sos') },
+          ...(turn.conversation.flow === 'menu'
+            ? []
+            : [{ id: 'menu', label: translator.t(lang, 'common:choices.menu') }]),
+        ]
+      : [];
+    return { type: 'message', text: translator.t(lang, reply.key, params), choices, globalChoices, lang };
+  }
+
+  #promptData(turn: Turn, data: NonNullable<Prompt['data']>[number]): Record<string, unknown> {
+    const { store, duty } = this.#deps;
+    switch (data) {
+      case 'queuePosition':
+        return { queuePosition: store.queuePosition(turn.conversation.id) ?? '—' };
+      case 'duty':
+        return duty.describe(turn.lang, turn.now);
+      case 'directory': {
+        const region = typeof turn.flowContext.region === 'string' ? turn.flowContext.region : null;
+        const lines = store
+          .listDirectory(region)
+          .map((e) => `• ${e.name[turn.lang]} — ${e.phone}${e.note ? ` (${e.note[turn.lang]})` : ''}`);
+        return { directory: lines.join('\n') };
+      }
+    }
+  }
+}
+
+function primitives(context: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(context).filter(([, v]) => ['string', 'number', 'boolean'].includes(typeof v)),
+  );
+}

@@ -1,0 +1,83 @@
+/**
+ * Loads every locales/{kk,ru,en}/<namespace>.json into one i18next instance.
+ * Keys are "namespace:dotted.path"; missing keys fall back to Russian, then English, and are reported.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import i18next, { type i18n, type Resource } from 'i18next';
+import { LANGS, type Lang } from '../core/types.js';
+
+export const LOCALES_DIR = fileURLToPath(new URL('../../locales', import.meta.url));
+
+export interface Translator {
+  t(lang: Lang, key: string, params?: Record<string, unknown>): string;
+  has(key: string, lang: Lang): boolean;
+  /** A `|`-separated word list from every language, lower-cased (e.g. `common:words.sos`). */
+  wordsInAllLangs(key: string): string[];
+}
+
+export function loadResources(dir = LOCALES_DIR): Record<Lang, Record<string, unknown>> {
+  const out = {} as Record<Lang, Record<string, unknown>>;
+  for (const lang of LANGS) {
+    out[lang] = {};
+    for (const file of readdirSync(join(dir, lang)).filter((f) => f.endsWith('.json'))) {
+      out[lang][file.replace(/\.json$/, '')] = JSON.parse(readFileSync(join(dir, lang, file), 'utf8'));
+    }
+  }
+  return out;
+}
+
+export function createTranslator(
+  dir = LOCALES_DIR,
+  onMissing?: (lang: string, key: string) => void,
+): Translator {
+  const resources = loadResources(dir);
+  const instance: i18n = i18next.createInstance();
+  void instance.init({
+    initAsync: false,
+    resources: resources as unknown as Resource,
+    lng: 'ru',
+    fallbackLng: ['ru', 'en'],
+    supportedLngs: [...LANGS],
+    ns: Object.keys(resources.en),
+    defaultNS: 'common',
+    interpolation: { escapeValue: false },
+    returnNull: false,
+    saveMissing: Boolean(onMissing),
+    missingKeyHandler: onMissing
+      ? (lngs: readonly string[], _ns: string, key: string) => onMissing(lngs.join(','), key)
+      : undefined,
+  });
+  const cache = new Map<string, string[]>();
+  return {
+    t: (lang, key, params) => instance.t(key, { lng: lang, ...params }) as string,
+    has: (key, lang) => instance.exists(key, { lng: lang, fallbackLng: false }),
+    wordsInAllLangs(key) {
+      let words = cache.get(key);
+      if (!words) {
+        words = LANGS.flatMap((lang) =>
+          (instance.exists(key, { lng: lang, fallbackLng: false })
+            ? (instance.t(key, { lng: lang }) as string)
+            : ''
+          )
+            .split('|')
+            .map((w) => normalize(w))
+            .filter(Boolean),
+        );
+        cache.set(key, words);
+      }
+      return words;
+    },
+  };
+}
+
+/** Lower-case, trim, drop punctuation and emoji so "Да!" and "да" match. */
+export function normalize(text: string): string {
+  return text
+    .toLocaleLowerCase('ru')
+    .normalize('NFC')
+    .replace(/[^\p{L}\p{N}\s']/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}

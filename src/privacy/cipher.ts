@@ -1,0 +1,52 @@
+/**
+ * Encryption at rest (AES-256-GCM) and pseudonymous ids (HMAC-SHA256).
+ * One DATA_KEY is expanded with HKDF into separate keys per purpose, so the pseudonym key
+ * never doubles as the encryption key.
+ */
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+
+const VERSION = 1;
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
+export interface Cipher {
+  encrypt(plain: string): Buffer;
+  decrypt(sealed: Buffer): string;
+  /** Keyed hash: the same input always gives the same opaque id; without the key it cannot be reversed. */
+  pseudonym(...parts: string[]): string;
+}
+
+function derive(master: Buffer, info: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), info, 32));
+}
+
+export function createCipher(masterKey: Buffer): Cipher {
+  if (masterKey.length !== 32) throw new Error('DATA_KEY must be 32 bytes');
+  const encKey = derive(masterKey, 'tirek/encryption/v1');
+  const macKey = derive(masterKey, 'tirek/pseudonym/v1');
+  return {
+    encrypt(plain) {
+      const iv = randomBytes(IV_BYTES);
+      const cipher = createCipheriv('aes-256-gcm', encKey, iv);
+      const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
+      return Buffer.concat([Buffer.from([VERSION]), iv, cipher.getAuthTag(), body]);
+    },
+    decrypt(sealed) {
+      if (sealed[0] !== VERSION) throw new Error('unknown ciphertext version');
+      const iv = sealed.subarray(1, 1 + IV_BYTES);
+      const tag = sealed.subarray(1 + IV_BYTES, 1 + IV_BYTES + TAG_BYTES);
+      const decipher = createDecipheriv('aes-256-gcm', encKey, iv);
+      decipher.setAuthTag(tag);
+      return Buffer.concat([
+        decipher.update(sealed.subarray(1 + IV_BYTES + TAG_BYTES)),
+        decipher.final(),
+      ]).toString('utf8');
+    },
+    pseudonym(...parts) {
+      const mac = createHmac('sha256', macKey);
+      // length-prefix each part so ("ab","c") and ("a","bc") differ
+      for (const p of parts) mac.update(`${p.length}:${p};`);
+      return mac.digest('base64url');
+    },
+  };
+}

@@ -1,0 +1,89 @@
+/**
+ * Versioned schema. Each entry runs once, in order, inside a transaction; PRAGMA user_version
+ * records how far a database has come. Never edit a released migration: add a new one.
+ *
+ * Columns ending in `_enc` hold AES-256-GCM ciphertext (see src/privacy/cipher.ts).
+ * Ids of people are keyed hashes; nothing here holds a name, a phone number or a platform id in clear.
+ */
+export const migrations: readonly string[] = [
+  /* 1: the core */ `
+  CREATE TABLE contacts (
+    id            TEXT PRIMARY KEY,           -- HMAC(channel, platform user id)
+    channel       TEXT NOT NULL,
+    address_enc   BLOB NOT NULL,              -- platform chat id, encrypted
+    lang          TEXT,
+    subscribed    INTEGER NOT NULL DEFAULT 0,
+    unreachable   INTEGER NOT NULL DEFAULT 0,
+    source        TEXT,                       -- campaign tag from a deep link, never personal
+    created_at    INTEGER NOT NULL,
+    last_seen_at  INTEGER NOT NULL
+  );
+
+  CREATE TABLE conversations (
+    id            INTEGER PRIMARY KEY,
+    contact_id    TEXT NOT NULL UNIQUE REFERENCES contacts(id) ON DELETE CASCADE,
+    channel       TEXT NOT NULL,
+    lang          TEXT,
+    status        TEXT NOT NULL CHECK (status IN ('bot','queued','counsellor','closed')),
+    flow          TEXT NOT NULL,
+    flow_version  INTEGER NOT NULL,
+    snapshot_enc  BLOB,
+    risk_level    TEXT CHECK (risk_level IN ('immediate','high','standard')),
+    who           TEXT,
+    created_at    INTEGER NOT NULL,
+    updated_at    INTEGER NOT NULL
+  );
+
+  CREATE TABLE messages (
+    id                INTEGER PRIMARY KEY,
+    conversation_id   INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+    direction         TEXT NOT NULL CHECK (direction IN ('in','out')),
+    text_enc          BLOB NOT NULL,
+    platform_ref_enc  BLOB,
+    created_at        INTEGER NOT NULL
+  );
+  CREATE INDEX messages_by_conversation ON messages(conversation_id, created_at);
+  CREATE INDEX messages_by_age ON messages(created_at);
+
+  CREATE TABLE inbound_seen (
+    key         TEXT PRIMARY KEY,             -- HMAC(channel, external id)
+    created_at  INTEGER NOT NULL
+  );
+  CREATE INDEX inbound_seen_by_age ON inbound_seen(created_at);
+
+  CREATE TABLE outbox (
+    id               INTEGER PRIMARY KEY,
+    conversation_id  INTEGER REFERENCES conversations(id) ON DELETE SET NULL,
+    contact_id       TEXT,
+    message_id       INTEGER REFERENCES messages(id) ON DELETE SET NULL,
+    channel          TEXT NOT NULL,
+    address_enc      BLOB NOT NULL,
+    payload_enc      BLOB NOT NULL,
+    status           TEXT NOT NULL CHECK (status IN ('pending','sending','sent','failed')),
+    attempts         INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at  INTEGER NOT NULL,
+    last_error       TEXT,
+    created_at       INTEGER NOT NULL,
+    done_at          INTEGER
+  );
+  CREATE INDEX outbox_due ON outbox(status, next_attempt_at);
+  CREATE INDEX outbox_by_conversation ON outbox(conversation_id, status);
+
+  CREATE TABLE handoff_queue (
+    conversation_id  INTEGER PRIMARY KEY REFERENCES conversations(id) ON DELETE CASCADE,
+    priority         INTEGER NOT NULL,        -- 0 immediate, 1 high, 2 standard/unknown
+    queued_at        INTEGER NOT NULL
+  );
+  CREATE INDEX handoff_order ON handoff_queue(priority, queued_at);
+
+  CREATE TABLE directory (
+    id          INTEGER PRIMARY KEY,
+    region      TEXT,                         -- NULL = national
+    name_json   TEXT NOT NULL,                -- {"kk": "...", "ru": "...", "en": "..."}
+    phone       TEXT NOT NULL,
+    note_json   TEXT,
+    source      TEXT NOT NULL,
+    checked_on  TEXT NOT NULL
+  );
+  `,
+];
