@@ -22,6 +22,8 @@ export interface AppDeps {
   config: Config;
   logger: Logger;
   clock?: () => number;
+  /** Adapters to use instead of the configured ones (tests pass fakes of a platform's client). */
+  channelOverrides?: Partial<Record<Channel, ChannelAdapter>>;
 }
 
 export interface App {
@@ -37,7 +39,7 @@ export interface App {
   stop(): Promise<void>;
 }
 
-export function createApp({ config, logger, clock = Date.now }: AppDeps): App {
+export function createApp({ config, logger, clock = Date.now, channelOverrides = {} }: AppDeps): App {
   const { key, keyFile, created } = resolveDataKey(config.DATA_KEY, config.DATABASE_PATH);
   if (keyFile) {
     logger.warn(
@@ -69,9 +71,10 @@ export function createApp({ config, logger, clock = Date.now }: AppDeps): App {
     onOutbox: () => dispatcher?.wake(),
   });
   for (const [channel, factory] of Object.entries(channelFactories)) {
-    const adapter = factory({ config, logger, translator });
+    const adapter = channelOverrides[channel as Channel] ?? factory({ config, logger, translator });
     if (adapter) adapters.set(channel as Channel, adapter);
   }
+  for (const [channel, adapter] of Object.entries(channelOverrides)) adapters.set(channel as Channel, adapter);
   dispatcher = new OutboxDispatcher({ store, adapters, logger, clock });
 
   let stopRetention: (() => void) | undefined;

@@ -1,0 +1,73 @@
+/**
+ * Starts the real app (same wiring as `npm start`) on a fresh SQLite file in a temp dir,
+ * listening on a random 127.0.0.1 port. Logs are silent unless TIREK_TEST_LOGS=1.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type App, createApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import type { Channel, ChannelAdapter } from '../../src/core/types.js';
+import { createLogger } from '../../src/logger.js';
+
+export interface TestApp {
+  app: App;
+  dir: string;
+  dbPath: string;
+  env: Record<string, string>;
+  baseUrl: string;
+  stop(): Promise<void>;
+}
+
+export function testEnv(overrides: Record<string, string> = {}): { env: Record<string, string>; dir: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'tirek-test-'));
+  return {
+    dir,
+    env: {
+      NODE_ENV: 'test',
+      LOG_LEVEL: process.env.TIREK_TEST_LOGS ? 'debug' : 'silent',
+      DATABASE_PATH: join(dir, 'tirek.db'),
+      DATA_KEY: randomBytes(32).toString('base64'),
+      HOST: '127.0.0.1',
+      PORT: '0',
+      // counsellors always on duty unless a test says otherwise
+      DUTY_HOURS: '00:00-23:59',
+      DUTY_DAYS: '1-7',
+      ...overrides,
+    },
+  };
+}
+
+export async function startTestApp(
+  options: {
+    env?: Record<string, string>;
+    dir?: string;
+    channelOverrides?: Partial<Record<Channel, ChannelAdapter>>;
+    clock?: () => number;
+  } = {},
+): Promise<TestApp> {
+  const base = options.env && options.dir ? { env: options.env, dir: options.dir } : testEnv(options.env);
+  const config = loadConfig(base.env);
+  const app = createApp({
+    config,
+    logger: createLogger(config.LOG_LEVEL),
+    channelOverrides: options.channelOverrides,
+    clock: options.clock,
+  });
+  await app.start();
+  return {
+    app,
+    dir: base.dir,
+    dbPath: config.DATABASE_PATH,
+    env: base.env,
+    baseUrl: `http://127.0.0.1:${app.http?.port}`,
+    async stop() {
+      await app.stop();
+    },
+  };
+}
+
+export function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
