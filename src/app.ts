@@ -74,7 +74,8 @@ export function createApp({ config, logger, clock = Date.now, channelOverrides =
     const adapter = channelOverrides[channel as Channel] ?? factory({ config, logger, translator });
     if (adapter) adapters.set(channel as Channel, adapter);
   }
-  for (const [channel, adapter] of Object.entries(channelOverrides)) adapters.set(channel as Channel, adapter);
+  for (const [channel, adapter] of Object.entries(channelOverrides))
+    adapters.set(channel as Channel, adapter);
   dispatcher = new OutboxDispatcher({ store, adapters, logger, clock });
 
   let stopRetention: (() => void) | undefined;

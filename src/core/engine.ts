@@ -84,6 +84,8 @@ interface Turn {
   /** Non-text outbox items (delete, clear); they go out before the replies. */
   actions: OutboundMessage[];
   flowContext: Record<string, unknown>;
+  /** Set when the stored flow could not be restored and the conversation restarted at the menu. */
+  restarted?: boolean;
 }
 
 export class Engine {
@@ -181,14 +183,17 @@ export class Engine {
       now: turn.now,
     });
 
-    const command = this.#commandOf(inbound);
-    if (command) return this.#runCommand(turn, command, inbound);
-
+    // Order matters: SOS before anything; a counsellor's chat stays quiet; the current question
+    // gets first say over a choice or word; other global commands come after it.
+    if (inbound.kind === 'command') return this.#runCommand(turn, inbound.command, inbound);
+    const typedCommand = inbound.kind === 'text' ? this.#match.command(inbound.text) : undefined;
+    if (typedCommand === 'sos' || (inbound.kind === 'choice' && inbound.choice === 'sos')) {
+      return this.#runCommand(turn, 'sos', inbound);
+    }
     if (turn.conversation.status === 'counsellor') {
       // A counsellor has the chat: the bot stays silent; the console reads the message log.
       return 'stored';
     }
-
     if (inbound.kind === 'unsupported') {
       turn.replies.push({ key: 'common:unsupported' });
       this.#reprompt(turn);
@@ -196,45 +201,42 @@ export class Engine {
     }
 
     let flow = this.#restoreOrRestart(turn);
-    const prompt = currentPrompt(flow.snapshot());
-    let event: FlowEvent | undefined;
-    if (inbound.kind === 'choice') {
-      const choice = prompt?.choices?.find((c) => c.id === inbound.choice);
-      if (!choice) {
-        turn.replies.push({ key: 'common:stale_button' });
-        this.#promptOf(turn, flow);
-        return 'handled';
-      }
-      event = { type: `choice.${choice.id}` };
-    } else if (inbound.kind === 'text') {
-      if (inbound.text.length > MAX_INBOUND_CHARS) turn.replies.push({ key: 'common:too_long' });
-      const choice = this.#match.choice(inbound.text, prompt?.choices ?? []);
-      if (choice) event = { type: `choice.${choice.id}` };
-      else if (flow.snapshot().can({ type: 'text', text: '' })) {
-        event = { type: 'text', text: inbound.text.slice(0, MAX_INBOUND_CHARS) };
-      }
-    }
-    if (!event || !flow.snapshot().can(event)) {
-      turn.replies.push({ key: 'common:unknown' });
+    if (turn.restarted) {
+      // The input was meant for a question that no longer exists: show where we are instead.
       this.#promptOf(turn, flow);
       return 'handled';
     }
-    flow.actor.send(event);
-    flow = this.#afterEvent(turn, flow);
+    const choices = currentPrompt(flow.snapshot())?.choices ?? [];
+    let event: FlowEvent | undefined;
+    if (inbound.kind === 'choice' && choices.some((c) => c.id === inbound.choice)) {
+      event = { type: `choice.${inbound.choice}` };
+    } else if (inbound.kind === 'text') {
+      if (inbound.text.length > MAX_INBOUND_CHARS) turn.replies.push({ key: 'common:too_long' });
+      const choice = this.#match.choice(inbound.text, choices);
+      if (choice) event = { type: `choice.${choice.id}` };
+    }
+    // A global command (menu, language, …) only when the current question did not claim the input.
+    const command = event ? undefined : inbound.kind === 'choice' ? asCommand(inbound.choice) : typedCommand;
+    if (command) {
+      flow.actor.stop();
+      return this.#runCommand(turn, command, inbound);
+    }
+    if (!event && inbound.kind === 'text')
+      event = { type: 'text', text: inbound.text.slice(0, MAX_INBOUND_CHARS) };
+    if (event && flow.snapshot().can(event)) {
+      const where = `${turn.conversation.flow}:${JSON.stringify(flow.snapshot().value)}`;
+      const said = turn.replies.length;
+      flow.actor.send(event);
+      flow = this.#afterEvent(turn, flow);
+      // A flow that answered in place (e.g. "saved for the counsellor") needs no repeated question.
+      const stayed = where === `${turn.conversation.flow}:${JSON.stringify(flow.snapshot().value)}`;
+      if (stayed && turn.replies.length > said) flow.actor.stop();
+      else this.#promptOf(turn, flow);
+      return 'handled';
+    }
+    turn.replies.push({ key: inbound.kind === 'choice' ? 'common:stale_button' : 'common:unknown' });
     this.#promptOf(turn, flow);
     return 'handled';
-  }
-
-  #commandOf(inbound: InboundMessage): GlobalCommand | undefined {
-    if (inbound.kind === 'command') return inbound.command;
-    if (
-      inbound.kind === 'choice' &&
-      ['sos', 'menu', 'language', 'exit', 'erase', 'stop'].includes(inbound.choice)
-    ) {
-      return inbound.choice as GlobalCommand;
-    }
-    if (inbound.kind === 'text') return this.#match.command(inbound.text);
-    return undefined;
   }
 
   #runCommand(turn: Turn, command: GlobalCommand, inbound: InboundMessage): 'handled' | 'stored' | 'erased' {
@@ -297,6 +299,7 @@ export class Engine {
         'restarting conversation',
       );
       turn.replies.push({ key: 'common:restarted' });
+      turn.restarted = true;
       return this.#begin(turn, 'menu');
     }
   }
@@ -509,6 +512,9 @@ export class Engine {
     }
   }
 }
+
+const CHOICE_COMMANDS: readonly GlobalCommand[] = ['sos', 'menu', 'language', 'exit', 'erase', 'stop'];
+const asCommand = (id: string) => CHOICE_COMMANDS.find((c) => c === id);
 
 function primitives(context: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(

@@ -1,0 +1,134 @@
+/**
+ * The engine on a real SQLite file with the real flows and locales, delivering through a
+ * RecordingAdapter. `reopen()` simulates a process restart on the same file.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FlowDefinition, FlowId } from '../../flows/contract.js';
+import { flows } from '../../flows/index.js';
+import { OutboxDispatcher } from '../../src/core/dispatcher.js';
+import { createDutySchedule, type DutySchedule } from '../../src/core/duty.js';
+import { Engine } from '../../src/core/engine.js';
+import type { Store } from '../../src/core/ports.js';
+import type { InboundMessage, Lang } from '../../src/core/types.js';
+import { createTranslator, type Translator } from '../../src/i18n/translator.js';
+import { createLogger } from '../../src/logger.js';
+import { type Cipher, createCipher } from '../../src/privacy/cipher.js';
+import { createSqliteStore, openDatabase } from '../../src/store/sqlite-store.js';
+import { RecordingAdapter } from './recording-adapter.js';
+
+export const alwaysOnDuty: DutySchedule = createDutySchedule({
+  hours: { from: '00:00', to: '23:59' },
+  days: { from: 1, to: 7 },
+  timeZone: 'Asia/Almaty',
+});
+
+let sharedTranslator: Translator | undefined;
+export const translator = () => {
+  sharedTranslator ??= createTranslator();
+  return sharedTranslator;
+};
+
+export interface EngineHarnessOptions {
+  dbPath?: string;
+  key?: Buffer;
+  duty?: DutySchedule;
+  flows?: Record<FlowId, FlowDefinition>;
+  clock?: () => number;
+}
+
+export class EngineHarness {
+  readonly dbPath: string;
+  readonly key: Buffer;
+  readonly cipher: Cipher;
+  readonly store: Store;
+  readonly engine: Engine;
+  readonly adapter = new RecordingAdapter('webchat');
+  readonly dispatcher: OutboxDispatcher;
+  readonly options: EngineHarnessOptions;
+  #externalId = 0;
+  /** Distinct per instance, so a restarted harness does not repeat earlier message ids. */
+  readonly #idPrefix = randomBytes(4).toString('hex');
+
+  constructor(options: EngineHarnessOptions = {}) {
+    this.options = options;
+    this.dbPath = options.dbPath ?? join(mkdtempSync(join(tmpdir(), 'tirek-engine-')), 'tirek.db');
+    this.key = options.key ?? randomBytes(32);
+    this.cipher = createCipher(this.key);
+    this.store = createSqliteStore(openDatabase(this.dbPath), this.cipher);
+    const logger = createLogger('silent');
+    this.dispatcher = new OutboxDispatcher({
+      store: this.store,
+      adapters: new Map([['webchat', this.adapter]]),
+      logger,
+      backoffMs: () => 10,
+      pollMs: 20,
+    });
+    this.engine = new Engine({
+      store: this.store,
+      translator: translator(),
+      flows: options.flows ?? flows,
+      duty: options.duty ?? alwaysOnDuty,
+      pseudonym: this.cipher.pseudonym,
+      logger,
+      clock: options.clock,
+      onOutbox: () => this.dispatcher.wake(),
+    });
+  }
+
+  /** A fresh process on the same database file and key (nothing carried over in memory). */
+  reopen(options: Partial<EngineHarnessOptions> = {}): EngineHarness {
+    return new EngineHarness({ ...this.options, ...options, dbPath: this.dbPath, key: this.key });
+  }
+
+  /** Builds an inbound message from `userId` with a fresh external id. */
+  message(
+    userId: string,
+    body: DistributiveOmit<InboundMessage, 'channel' | 'userId' | 'externalId'>,
+  ): InboundMessage {
+    return {
+      channel: 'webchat',
+      userId,
+      externalId: `${this.#idPrefix}-${++this.#externalId}`,
+      ...body,
+    } as InboundMessage;
+  }
+
+  text(userId: string, text: string) {
+    return this.engine.receive(this.message(userId, { kind: 'text', text }));
+  }
+
+  choose(userId: string, choice: string) {
+    return this.engine.receive(this.message(userId, { kind: 'choice', choice }));
+  }
+
+  command(userId: string, command: Extract<InboundMessage, { kind: 'command' }>['command'], arg?: string) {
+    return this.engine.receive(this.message(userId, { kind: 'command', command, arg }));
+  }
+
+  t(lang: Lang, key: string, params?: Record<string, unknown>): string {
+    return translator().t(lang, key, params);
+  }
+
+  /** Everything sent so far to the user, after delivering the outbox. */
+  async delivered(userId: string): Promise<string[]> {
+    this.dispatcher.start();
+    await this.dispatcher.drain();
+    return this.adapter.textsTo(userId);
+  }
+
+  lastSent(userId: string) {
+    const mine = this.adapter.sent.filter((s) => s.address === userId && s.message.type === 'message');
+    return mine.at(-1)?.message;
+  }
+
+  async close(): Promise<void> {
+    await this.engine.idle();
+    await this.dispatcher.stop();
+    this.store.close();
+  }
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
