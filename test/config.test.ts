@@ -1,0 +1,60 @@
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.js';
+import { ConfigError } from '../src/core/errors.js';
+
+const message = (env: Record<string, string>) => {
+  try {
+    loadConfig(env);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return (e as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+};
+
+describe('config', () => {
+  it('should apply the defaults from DESIGN.md', () => {
+    const c = loadConfig({});
+    expect(c.DATABASE_PATH).toBe('./data/tirek.db');
+    expect(c.PORT).toBe(3000);
+    expect(c.HOST).toBe('127.0.0.1');
+    expect(c.TELEGRAM_API_ROOT).toBe('https://api.telegram.org');
+    expect(c.TELEGRAM_BOT_TOKEN).toBeUndefined();
+    expect(c.WHATSAPP_ENABLED).toBe(false);
+    expect(c.WHATSAPP_SESSION_DIR).toBe('./data/whatsapp');
+    expect(c.CHROMIUM_PATH).toBe('/usr/bin/chromium');
+    expect(c.RETENTION_DAYS).toBe(30);
+    expect(c.DUTY_HOURS).toEqual({ from: '09:00', to: '18:00' });
+  });
+
+  it('should say in one line that PORT=abc is not a port', () => {
+    expect(message({ PORT: 'abc' })).toMatch(/^ {2}PORT: must be a port number$/m);
+  });
+
+  it('should reject a DATA_KEY that is not 32 bytes of base64', () => {
+    expect(message({ DATA_KEY: 'short' })).toMatch(/DATA_KEY: must be 32 random bytes in base64/);
+    expect(message({ DATA_KEY: randomBytes(16).toString('base64') })).toMatch(/DATA_KEY/);
+    expect(loadConfig({ DATA_KEY: randomBytes(32).toString('base64') }).DATA_KEY).toBeDefined();
+  });
+
+  it('should require DATA_KEY in production', () => {
+    expect(message({ NODE_ENV: 'production' })).toMatch(/DATA_KEY: is required when NODE_ENV=production/);
+  });
+
+  it('should list every bad value at once', () => {
+    const m = message({ PORT: '99999', RETENTION_DAYS: 'soon', WHATSAPP_ENABLED: 'maybe', DUTY_HOURS: '9-18' });
+    expect(m).toMatch(/PORT/);
+    expect(m).toMatch(/RETENTION_DAYS/);
+    expect(m).toMatch(/WHATSAPP_ENABLED/);
+    expect(m).toMatch(/DUTY_HOURS: must look like 09:00-18:00/);
+  });
+
+  it('should require a webhook secret with a webhook URL, and check the token shape', () => {
+    expect(message({ TELEGRAM_WEBHOOK_URL: 'https://example.org/telegram/webhook' })).toMatch(
+      /TELEGRAM_WEBHOOK_SECRET: is required/,
+    );
+    expect(message({ TELEGRAM_BOT_TOKEN: 'not-a-token' })).toMatch(/TELEGRAM_BOT_TOKEN/);
+    expect(message({ TIMEZONE: 'Mars/Olympus' })).toMatch(/TIMEZONE/);
+  });
+});
