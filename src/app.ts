@@ -68,6 +68,7 @@ export function createApp({ config, logger, clock = Date.now, channelOverrides =
     pseudonym: cipher.pseudonym,
     logger,
     clock,
+    textParams: { retentionDays: config.RETENTION_DAYS },
     onOutbox: () => dispatcher?.wake(),
   });
   for (const [channel, factory] of Object.entries(channelFactories)) {

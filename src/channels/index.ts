@@ -6,7 +6,9 @@ import type { Config } from '../config.js';
 import type { Channel, ChannelAdapter } from '../core/types.js';
 import type { Translator } from '../i18n/translator.js';
 import type { Logger } from '../logger.js';
+import { createTelegramAdapter } from './telegram/index.js';
 import { createWebchatAdapter } from './webchat/index.js';
+import { createWhatsappAdapter } from './whatsapp/index.js';
 
 export interface ChannelDeps {
   config: Config;
@@ -17,5 +19,7 @@ export interface ChannelDeps {
 export type ChannelFactory = (deps: ChannelDeps) => ChannelAdapter | undefined;
 
 export const channelFactories: Partial<Record<Channel, ChannelFactory>> = {
+  telegram: (deps) => (deps.config.TELEGRAM_BOT_TOKEN ? createTelegramAdapter(deps) : undefined),
   webchat: (deps) => createWebchatAdapter(deps),
+  whatsapp: (deps) => (deps.config.WHATSAPP_ENABLED ? createWhatsappAdapter(deps) : undefined),
 };

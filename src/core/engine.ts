@@ -58,6 +58,8 @@ export interface EngineDeps {
   pseudonym: (...parts: string[]) => string;
   logger: EngineLogger;
   clock?: () => number;
+  /** Values every text may use, e.g. `{{retentionDays}}` in the privacy notice. */
+  textParams?: Record<string, string | number>;
   /** Called after a turn committed outbox rows (wakes the dispatcher). */
   onOutbox?: () => void;
 }
@@ -478,7 +480,11 @@ export class Engine {
   #render(turn: Turn, reply: Reply): OutboundMessage {
     const { translator } = this.#deps;
     const lang = turn.lang;
-    const params: Record<string, unknown> = { ...primitives(turn.flowContext), ...reply.values };
+    const params: Record<string, unknown> = {
+      ...this.#deps.textParams,
+      ...primitives(turn.flowContext),
+      ...reply.values,
+    };
     for (const data of reply.prompt?.data ?? []) Object.assign(params, this.#promptData(turn, data));
     const choices: RenderedChoice[] = (reply.prompt?.choices ?? []).map((c: ChoiceDef) => ({
       id: c.id,

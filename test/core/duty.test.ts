@@ -25,7 +25,11 @@ describe('duty schedule', () => {
   });
 
   it('should handle night shifts that cross midnight', () => {
-    const night = createDutySchedule({ hours: { from: '20:00', to: '08:00' }, days: { from: 1, to: 7 }, timeZone: 'Asia/Almaty' });
+    const night = createDutySchedule({
+      hours: { from: '20:00', to: '08:00' },
+      days: { from: 1, to: 7 },
+      timeZone: 'Asia/Almaty',
+    });
     expect(night.isOnDuty(at('2026-11-24T20:00:00Z'))).toBe(true); // 01:00
     expect(night.isOnDuty(at('2026-11-24T08:00:00Z'))).toBe(false); // 13:00
   });

@@ -37,7 +37,7 @@ describe('engine', () => {
     // the first question comes in the default language (Russian) until one is chosen
     expect(texts[0]).toBe(h.t('ru', 'intake:language.text'));
     expect(texts).toContain(h.t('en', 'intake:safety.text'));
-    expect(texts).toContain(h.t('en', 'intake:privacy.text'));
+    expect(texts).toContain(h.t('en', 'intake:privacy.text', { retentionDays: 30 }));
     expect(texts.at(-1)).toBe(h.t('en', 'menu:main.text'));
     const last = h.lastSent('u1');
     expect(last?.type === 'message' && last.globalChoices.map((c) => c.id)).toEqual(['sos']);

@@ -6,7 +6,6 @@
  */
 import wweb from 'whatsapp-web.js';
 import type { Config } from '../../config.js';
-import type { WhatsappClient } from './types.js';
 
 // In ESM the named imports fail: whatsapp-web.js is CommonJS.
 const { Client, LocalAuth } = wweb;
@@ -25,12 +24,13 @@ export function chromiumArgs(isRoot = process.getuid?.() === 0): string[] {
   return isRoot ? ['--no-sandbox', ...CHROMIUM_ARGS] : [...CHROMIUM_ARGS];
 }
 
+/** The real client; it satisfies the adapter's narrow `WhatsappClient` (checked where index.ts assigns it). */
 export type RealWhatsappClient = InstanceType<typeof Client>;
 
 export function createWhatsappClient(
   config: Pick<Config, 'WHATSAPP_SESSION_DIR' | 'CHROMIUM_PATH'>,
-): RealWhatsappClient & WhatsappClient {
-  const client = new Client({
+): RealWhatsappClient {
+  return new Client({
     // Do not also pass puppeteer.userDataDir: LocalAuth sets it to <dataPath>/session.
     authStrategy: new LocalAuth({ dataPath: config.WHATSAPP_SESSION_DIR }),
     puppeteer: {
@@ -39,5 +39,4 @@ export function createWhatsappClient(
       args: chromiumArgs(),
     },
   });
-  return client as RealWhatsappClient & WhatsappClient;
 }

@@ -1,0 +1,148 @@
+import { assign, setup } from 'xstate';
+import type { ChoiceDef, FlowDefinition, FlowEvent, FlowInput, FlowOutput, StateMeta } from './contract.js';
+import { flowActions, flowGuards, flowOutput } from './effects.js';
+
+/**
+ * Legal information: a menu of topics, each a short text with its sources, a "checked on" date
+ * and the disclaimer (locales/<lang>/legal.json). Shelters ask for the region and show the
+ * NGO-maintained directory for it (`{{directory}}`, filled in by the engine from `context.region`).
+ */
+export const TOPICS = [
+  'dv',
+  'report',
+  'order',
+  'court',
+  'medical',
+  'family',
+  'shelter',
+  'free_help',
+] as const;
+export type Topic = (typeof TOPICS)[number];
+
+/** The three cities of republican significance first, then the 17 regions. Ids are stored in
+ * `context.region` and used by the engine to look up the directory. */
+export const REGIONS = [
+  'c_astana',
+  'c_almaty',
+  'c_shymkent',
+  'r_abai',
+  'r_akmola',
+  'r_aktobe',
+  'r_almaty',
+  'r_atyrau',
+  'r_east_kz',
+  'r_zhambyl',
+  'r_zhetysu',
+  'r_west_kz',
+  'r_karaganda',
+  'r_kostanay',
+  'r_kyzylorda',
+  'r_mangystau',
+  'r_pavlodar',
+  'r_north_kz',
+  'r_turkistan',
+  'r_ulytau',
+] as const;
+export type Region = (typeof REGIONS)[number];
+
+export interface LegalContext {
+  region: Region | null;
+}
+
+const backChoice: ChoiceDef = { id: 'back', label: 'common:choices.back' };
+
+/** Topics other than the shelters: a text, and back to the topics. */
+function topicState(topic: Exclude<Topic, 'shelter'>) {
+  return {
+    meta: { prompt: { key: `legal:${topic}.text`, choices: [backChoice] } } satisfies StateMeta,
+    on: { 'choice.back': 'topics' },
+  };
+}
+
+const regionTransitions = Object.fromEntries(
+  REGIONS.map((region) => [
+    `choice.${region}`,
+    { target: 'directory', actions: { type: 'setRegion' as const, params: { region } } },
+  ]),
+) as Record<
+  `choice.${Region}`,
+  { target: 'directory'; actions: { type: 'setRegion'; params: { region: Region } } }
+>;
+
+export const legalMachine = setup({
+  types: {
+    context: {} as LegalContext,
+    input: {} as FlowInput,
+    output: {} as FlowOutput,
+    events: {} as FlowEvent,
+  },
+  actions: {
+    ...flowActions,
+    setRegion: assign((_, params: { region: Region }) => ({ region: params.region })),
+  },
+  guards: flowGuards,
+}).createMachine({
+  id: 'legal',
+  context: { region: null },
+  initial: 'topics',
+  states: {
+    topics: {
+      meta: {
+        prompt: {
+          key: 'legal:topics.text',
+          choices: [
+            ...TOPICS.map((topic) => ({ id: topic, label: `legal:topics.${topic}` })),
+            { id: 'counsellor', label: 'legal:topics.counsellor' },
+          ],
+        },
+      } satisfies StateMeta,
+      on: {
+        'choice.dv': 'dv',
+        'choice.report': 'report',
+        'choice.order': 'order',
+        'choice.court': 'court',
+        'choice.medical': 'medical',
+        'choice.family': 'family',
+        'choice.shelter': 'shelter',
+        'choice.free_help': 'free_help',
+        'choice.counsellor': 'toHandoff',
+      },
+    },
+    dv: topicState('dv'),
+    report: topicState('report'),
+    order: topicState('order'),
+    court: topicState('court'),
+    medical: topicState('medical'),
+    family: topicState('family'),
+    free_help: topicState('free_help'),
+    shelter: {
+      meta: {
+        prompt: {
+          key: 'legal:shelter.text',
+          choices: [
+            ...REGIONS.map((region) => ({ id: region, label: `legal:regions.${region}` })),
+            backChoice,
+          ],
+        },
+      } satisfies StateMeta,
+      on: { ...regionTransitions, 'choice.back': 'topics' },
+    },
+    directory: {
+      meta: {
+        prompt: {
+          key: 'legal:directory.text',
+          data: ['directory'],
+          choices: [{ id: 'other_region', label: 'legal:directory.other_region' }, backChoice],
+        },
+      } satisfies StateMeta,
+      on: {
+        'choice.other_region': 'shelter',
+        'choice.back': 'topics',
+      },
+    },
+    toHandoff: { type: 'final', output: { next: 'handoff' } },
+  },
+  output: flowOutput,
+});
+
+export const legalFlow: FlowDefinition = { id: 'legal', version: 1, machine: legalMachine };

@@ -1,0 +1,48 @@
+import { setup } from 'xstate';
+import type { FlowDefinition, FlowEvent, FlowInput, FlowOutput, StateMeta } from './contract.js';
+import { flowActions, flowGuards, flowOutput } from './effects.js';
+
+/** The main menu: links every part of the bot. Global commands (sos, language, erase, exit) are
+ * handled by the engine, so their choices here need no transitions. */
+export const menuMachine = setup({
+  types: {
+    context: {} as Record<string, never>,
+    input: {} as FlowInput,
+    output: {} as FlowOutput,
+    events: {} as FlowEvent,
+  },
+  actions: flowActions,
+  guards: flowGuards,
+}).createMachine({
+  id: 'menu',
+  context: {},
+  initial: 'main',
+  states: {
+    main: {
+      meta: {
+        prompt: {
+          key: 'menu:main.text',
+          choices: [
+            { id: 'screening', label: 'menu:main.screening' },
+            { id: 'legal', label: 'menu:main.legal' },
+            { id: 'counsellor', label: 'menu:main.counsellor' },
+            { id: 'sos', label: 'common:choices.sos_numbers' },
+            { id: 'language', label: 'common:choices.language' },
+            { id: 'erase', label: 'common:choices.erase' },
+          ],
+        },
+      } satisfies StateMeta,
+      on: {
+        'choice.screening': 'toScreening',
+        'choice.legal': 'toLegal',
+        'choice.counsellor': 'toHandoff',
+      },
+    },
+    toScreening: { type: 'final', output: { next: 'screening' } },
+    toLegal: { type: 'final', output: { next: 'legal' } },
+    toHandoff: { type: 'final', output: { next: 'handoff' } },
+  },
+  output: flowOutput,
+});
+
+export const menuFlow: FlowDefinition = { id: 'menu', version: 1, machine: menuMachine };

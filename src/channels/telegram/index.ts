@@ -1,0 +1,303 @@
+/**
+ * Telegram channel (grammY). Long polling by default; webhook mode when TELEGRAM_WEBHOOK_URL is
+ * set. Translates only: updates -> InboundMessage (normalize.ts), OutboundMessage -> Bot API calls
+ * (render.ts), Bot API failures -> DeliveryError (errors.ts). No flow logic lives here.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { type AutoRetryOptions, autoRetry } from '@grammyjs/auto-retry';
+import { Bot, webhookCallback } from 'grammy';
+import type { BotCommand, Update } from 'grammy/types';
+import type { Hono } from 'hono';
+import { DeliveryError } from '../../core/errors.js';
+import {
+  type ChannelAdapter,
+  DEFAULT_LANG,
+  type DeliveryResult,
+  GLOBAL_COMMANDS,
+  type InboundMessage,
+  type InboundSink,
+  isLang,
+  LANGS,
+  type Lang,
+  type OutboundMessage,
+} from '../../core/types.js';
+import type { HttpMountable } from '../../http/server.js';
+import type { ChannelDeps } from '../index.js';
+import { isHarmlessDeleteError, toDeliveryError } from './errors.js';
+import { ALLOWED_UPDATES, type Normalized, normalizeUpdate } from './normalize.js';
+import { renderMessage } from './render.js';
+
+export { decodeChoice, encodeChoice, MAX_CALLBACK_DATA_BYTES, STALE_CHOICE_ID } from './callback-data.js';
+export { isHarmlessDeleteError, toDeliveryError } from './errors.js';
+export { ALLOWED_UPDATES, type Normalized, normalizeUpdate } from './normalize.js';
+export {
+  buildKeyboard,
+  buttonLabel,
+  MAX_BUTTON_LABEL,
+  MAX_KEYBOARD_BUTTONS,
+  renderMessage,
+  SHORT_BUTTON_LABEL,
+  splitText,
+  TELEGRAM_MAX_TEXT,
+} from './render.js';
+
+/** Route Telegram posts updates to in webhook mode; TELEGRAM_WEBHOOK_URL must reach it. */
+export const TELEGRAM_WEBHOOK_PATH = '/telegram/webhook';
+/** deleteMessages takes at most 100 ids per call. */
+export const DELETE_BATCH = 100;
+/** Seconds one getUpdates long poll waits for updates (Telegram allows up to 50). */
+const POLL_TIMEOUT_SECONDS = 30;
+/**
+ * Retries inside one API call. The outbox dispatcher already retries every failed delivery with
+ * backoff (1 s, 2 s, 4 s, …) and honours retry_after from the DeliveryError, and its retries
+ * survive a restart. So the plugin only absorbs short hiccups: a 429 with retry_after up to 5 s
+ * and 5xx (3 s, then 6 s) at most twice; longer waits go back to the outbox. Network errors are
+ * rethrown at once because the plugin would retry them without any attempt limit, blocking a
+ * delivery slot while Telegram is unreachable; the outbox retries them with its own backoff.
+ */
+export const AUTO_RETRY: AutoRetryOptions = {
+  maxRetryAttempts: 2,
+  maxDelaySeconds: 5,
+  rethrowInternalServerErrors: false,
+  rethrowHttpErrors: true,
+};
+/** Attempts to hand an update to the engine before giving up on it (SQLite busy, …). */
+const SINK_ATTEMPTS = 3;
+/** A group is refused once, even though joining produces two updates. */
+const REFUSAL_MEMORY_MS = 60_000;
+
+export interface TelegramAdapterOptions {
+  pollTimeoutSeconds?: number;
+  autoRetry?: Partial<AutoRetryOptions>;
+}
+
+export function createTelegramAdapter(
+  { config, logger, translator }: ChannelDeps,
+  options: TelegramAdapterOptions = {},
+): ChannelAdapter & HttpMountable {
+  const token = config.TELEGRAM_BOT_TOKEN;
+  if (!token) throw new Error('TELEGRAM_BOT_TOKEN is not set');
+  const webhookUrl = config.TELEGRAM_WEBHOOK_URL;
+  const webhookSecret = config.TELEGRAM_WEBHOOK_SECRET;
+  const log = logger.child({ channel: 'telegram' });
+
+  const bot = new Bot(token, { client: { apiRoot: config.TELEGRAM_API_ROOT.replace(/\/+$/, '') } });
+  bot.api.config.use(autoRetry({ ...AUTO_RETRY, ...options.autoRetry }));
+
+  let sink: InboundSink | undefined;
+  let running = false;
+  let lifecycle: Promise<void> | undefined;
+  let stopSignal = new AbortController();
+  const refused = new Map<number, number>();
+  /** Parts of a long message already delivered, so a retry after a partial failure does not repeat them. */
+  const partial = new Map<string, { fingerprint: string; sent: number; refs: string[] }>();
+
+  async function toEngine(message: InboundMessage): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      if (!sink) throw new Error('telegram channel is not started');
+      try {
+        return await sink(message);
+      } catch (error) {
+        if (attempt >= SINK_ATTEMPTS) throw error;
+        await sleep(100 * attempt);
+      }
+    }
+  }
+
+  async function answer(callbackQueryId: string | undefined): Promise<void> {
+    if (!callbackQueryId) return;
+    // Stops the spinner on the button; a failure here must not undo the handled press.
+    await bot.api
+      .answerCallbackQuery(callbackQueryId)
+      .catch((err: unknown) => log.warn({ err }, 'answerCallbackQuery failed'));
+  }
+
+  async function refuseGroup(n: Extract<Normalized, { action: 'refuse-group' }>): Promise<void> {
+    const now = Date.now();
+    for (const [id, at] of refused) if (now - at > REFUSAL_MEMORY_MS) refused.delete(id);
+    if (refused.has(n.chatId)) return;
+    refused.set(n.chatId, now);
+    const hint = n.languageHint?.slice(0, 2).toLowerCase();
+    const lang: Lang = isLang(hint) ? hint : DEFAULT_LANG;
+    // Sent directly, not through the engine: nothing about a group is ever stored.
+    await bot.api
+      .sendMessage(n.chatId, translator.t(lang, 'common:group_refusal'))
+      .catch((err: unknown) => log.warn({ err }, 'group refusal not sent'));
+    await bot.api.leaveChat(n.chatId).catch((err: unknown) => log.warn({ err }, 'leaveChat failed'));
+    log.info('refused a group chat and left it');
+  }
+
+  async function handle(update: Update): Promise<void> {
+    const n = normalizeUpdate(update);
+    switch (n.action) {
+      case 'inbound':
+        try {
+          await toEngine(n.message);
+        } finally {
+          await answer(n.callbackQueryId);
+        }
+        return;
+      case 'refuse-group':
+        await answer(n.callbackQueryId);
+        await refuseGroup(n);
+        return;
+      case 'ignore':
+        await answer(n.callbackQueryId);
+        return;
+    }
+  }
+
+  // the only handler: every update goes through normalize (must stay the last and only one)
+  bot.use((ctx) => handle(ctx.update));
+  // long polling: a failed update is logged and skipped (webhook mode answers 500 instead, so
+  // Telegram delivers it again and the engine drops the duplicate if it was handled after all)
+  bot.catch((err) => log.error({ err: err.error }, 'telegram update failed'));
+
+  async function registerCommands(): Promise<void> {
+    const commands = (lang: Lang): BotCommand[] =>
+      GLOBAL_COMMANDS.map((command) => ({
+        command,
+        description: translator.t(lang, `telegram:commands.${command}`),
+      }));
+    const scope = { type: 'all_private_chats' } as const;
+    for (const lang of LANGS) await bot.api.setMyCommands(commands(lang), { scope, language_code: lang });
+    // people whose Telegram is in another language see the Russian list
+    await bot.api.setMyCommands(commands(DEFAULT_LANG), { scope });
+  }
+
+  async function setUp(): Promise<void> {
+    await bot.init();
+    await registerCommands().catch((err: unknown) => log.warn({ err }, 'setMyCommands failed'));
+    if (webhookUrl) {
+      await bot.api.setWebhook(webhookUrl, {
+        secret_token: webhookSecret,
+        allowed_updates: [...ALLOWED_UPDATES],
+        drop_pending_updates: false,
+      });
+    }
+  }
+
+  /** Set up (retrying while Telegram is unreachable), then poll until stopped. */
+  async function run(onFirstAttempt: () => void): Promise<void> {
+    for (let attempt = 1; running; attempt++) {
+      try {
+        await setUp();
+        onFirstAttempt();
+        if (webhookUrl || !running) return;
+        // bot.start deletes any webhook, then long-polls; it handles updates one at a time (!)
+        await bot.start({
+          allowed_updates: [...ALLOWED_UPDATES],
+          timeout: options.pollTimeoutSeconds ?? POLL_TIMEOUT_SECONDS,
+        });
+        return;
+      } catch (err) {
+        onFirstAttempt();
+        if (!running) return;
+        const delay = Math.min(attempt * 2000, 60_000);
+        log.error({ err, attempt, retryInMs: delay }, 'telegram connection failed; retrying');
+        await sleep(delay, stopSignal.signal);
+      }
+    }
+  }
+
+  async function deleteAll(chatId: number, refs: readonly string[]): Promise<void> {
+    const ids = [...new Set(refs)].filter((r) => /^\d{1,12}$/.test(r)).map(Number);
+    for (let i = 0; i < ids.length; i += DELETE_BATCH) {
+      try {
+        await bot.api.deleteMessages(chatId, ids.slice(i, i + DELETE_BATCH));
+      } catch (error) {
+        if (!isHarmlessDeleteError(error)) throw toDeliveryError(error);
+      }
+    }
+  }
+
+  async function sendMessage(
+    address: string,
+    chatId: number,
+    message: Extract<OutboundMessage, { type: 'message' }>,
+  ): Promise<DeliveryResult> {
+    const parts = renderMessage(message);
+    const fingerprint = createHash('sha256').update(JSON.stringify(parts)).digest('base64url');
+    const done = partial.get(address);
+    const progress = done?.fingerprint === fingerprint ? done : { fingerprint, sent: 0, refs: [] };
+    partial.delete(address);
+    for (const part of parts.slice(progress.sent)) {
+      try {
+        const sent = await bot.api.sendMessage(chatId, part.text, {
+          reply_markup: part.reply_markup,
+          link_preview_options: { is_disabled: true },
+        });
+        progress.sent++;
+        progress.refs.push(String(sent.message_id));
+      } catch (error) {
+        if (progress.sent > 0) partial.set(address, progress);
+        throw toDeliveryError(error);
+      }
+    }
+    return { refs: progress.refs };
+  }
+
+  return {
+    channel: 'telegram',
+
+    async start(s) {
+      sink = s;
+      if (running) return;
+      running = true;
+      stopSignal = new AbortController();
+      await new Promise<void>((resolve) => {
+        lifecycle = run(resolve);
+      });
+      log.info({ mode: webhookUrl ? 'webhook' : 'polling' }, 'telegram channel started');
+    },
+
+    async stop() {
+      running = false;
+      stopSignal.abort();
+      if (bot.isRunning()) await bot.stop().catch((err: unknown) => log.warn({ err }, 'telegram stop'));
+      await lifecycle;
+      sink = undefined;
+    },
+
+    async send(address, message) {
+      if (!/^-?\d{1,16}$/.test(address)) throw new DeliveryError('telegram', 'not a Telegram chat id');
+      const chatId = Number(address);
+      switch (message.type) {
+        case 'clear':
+          return { refs: [] }; // a Telegram chat has no page to clear
+        case 'delete':
+          await deleteAll(chatId, message.refs);
+          return { refs: [] };
+        case 'message':
+          return sendMessage(address, chatId, message);
+      }
+    },
+
+    mount(app: Hono) {
+      if (!webhookUrl || !webhookSecret) return;
+      const expected = Buffer.from(webhookSecret);
+      const callback = webhookCallback(bot, 'hono', { secretToken: webhookSecret });
+      app.post(TELEGRAM_WEBHOOK_PATH, async (c) => {
+        // checked here too, so a forged request never triggers any Bot API call (webhookCallback calls getMe first)
+        const given = Buffer.from(c.req.header('X-Telegram-Bot-Api-Secret-Token') ?? '');
+        if (given.length !== expected.length || !timingSafeEqual(given, expected)) return c.body(null, 401);
+        // not started or stopping: 503 makes Telegram deliver the update again later
+        if (!sink) return c.body(null, 503);
+        return callback(c);
+      });
+    },
+  };
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done);
+  });
+}

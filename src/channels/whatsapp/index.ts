@@ -1,0 +1,264 @@
+/**
+ * WhatsApp channel through whatsapp-web.js (WhatsApp Web driven by chromium). It only translates:
+ * Message -> InboundMessage (normalize.ts), OutboundMessage -> numbered-list text (render.ts).
+ * It also keeps the link alive (QR, reconnect with backoff) and paces sends per chat (pacing.ts).
+ * The client is a dependency so tests pass a fake (test/helpers/fake-whatsapp-client.ts).
+ */
+import { DeliveryError } from '../../core/errors.js';
+import { type ChannelAdapter, DEFAULT_LANG, type DeliveryResult, type InboundSink } from '../../core/types.js';
+import type { ChannelDeps } from '../index.js';
+import { normalizeWhatsapp } from './normalize.js';
+import { createPacer, type PacerOptions } from './pacing.js';
+import { renderWhatsapp } from './render.js';
+import type { WhatsappClient, WhatsappEvents, WhatsappLinkingState, WhatsappStatus } from './types.js';
+
+export { WHATSAPP_MIN_INTERVAL_PER_CHAT_MS } from './pacing.js';
+export { WHATSAPP_MAX_TEXT } from './render.js';
+export type { WhatsappClient, WhatsappLinkingState } from './types.js';
+
+/** First wait before re-initializing the client after a disconnect or a failed start. */
+export const WHATSAPP_RECONNECT_BASE_MS = 5_000;
+/** Longest wait between reconnection attempts (the wait doubles up to this). */
+export const WHATSAPP_RECONNECT_MAX_MS = 5 * 60_000;
+/** How long the outbox waits before retrying a reply while WhatsApp is not connected. */
+const NOT_READY_RETRY_MS = 5_000;
+
+/** Send errors that mean the address will never work (the number is not on WhatsApp). */
+const PERMANENT_SEND_ERROR = /invalid wid|no lid for user|not a whatsapp user|not registered/i;
+
+export interface WhatsappAdapterOptions extends Pick<PacerOptions, 'minIntervalMs' | 'jitterMs'> {
+  reconnectBaseMs?: number;
+  reconnectMaxMs?: number;
+  /** Shows a QR code to the operator (default: print it in the terminal). */
+  showQr?: (qr: string) => void;
+}
+
+export interface WhatsappAdapter extends ChannelAdapter {
+  /** Where linking stands and the latest QR code, for the console's admin page. */
+  linkingState(): WhatsappLinkingState;
+}
+
+export function createWhatsappAdapter(
+  deps: ChannelDeps,
+  givenClient?: WhatsappClient,
+  options: WhatsappAdapterOptions = {},
+): WhatsappAdapter {
+  const { logger, translator } = deps;
+  const log = { channel: 'whatsapp' as const };
+  const pacer = createPacer({ minIntervalMs: options.minIntervalMs, jitterMs: options.jitterMs });
+  const reconnectBaseMs = options.reconnectBaseMs ?? WHATSAPP_RECONNECT_BASE_MS;
+  const reconnectMaxMs = options.reconnectMaxMs ?? WHATSAPP_RECONNECT_MAX_MS;
+  const showQr = options.showQr ?? printQr;
+
+  let client: WhatsappClient | undefined = givenClient;
+  let sink: InboundSink | undefined;
+  let stopped = true;
+  let state: WhatsappLinkingState = { status: 'stopped', since: Date.now() };
+  let attempt = 0;
+  let reconnectTimer: NodeJS.Timeout | undefined;
+  /** Groups already told that Tirek only works in private chats (one line each). */
+  const refusedGroups = new Set<string>();
+
+  const setStatus = (status: WhatsappStatus, qr?: string) => {
+    state = { status, since: status === state.status ? state.since : Date.now(), ...(qr ? { qr } : {}) };
+  };
+
+  const listeners: { [E in keyof WhatsappEvents]: WhatsappEvents[E] } = {
+    qr(qr) {
+      if (state.status !== 'qr') logger.warn(log, 'WhatsApp needs linking: scan the QR code (Linked devices)');
+      setStatus('qr', qr);
+      showQr(qr);
+    },
+    authenticated() {
+      setStatus('authenticated');
+      logger.info(log, 'WhatsApp session authenticated');
+    },
+    auth_failure() {
+      // The payload is WhatsApp's own text; not logged in case it ever carries account details.
+      setStatus('auth_failure');
+      logger.error(log, 'WhatsApp session could not be restored; a new QR code will be shown');
+      scheduleReconnect();
+    },
+    ready() {
+      attempt = 0;
+      setStatus('ready');
+      logger.info(log, 'WhatsApp connected');
+    },
+    disconnected(reason) {
+      setStatus('disconnected');
+      // The reason is a connection state such as 'LOGOUT' or 'CONFLICT', never personal data.
+      logger.warn({ ...log, reason: String(reason).slice(0, 40) }, 'WhatsApp disconnected');
+      scheduleReconnect();
+    },
+    message: (msg) => onMessage(msg),
+    call() {
+      // Calls are ignored: the bot cannot talk, and the NGO's phone may still ring for a person.
+      logger.debug(log, 'ignored a WhatsApp call');
+    },
+  };
+
+  async function onMessage(msg: Parameters<WhatsappEvents['message']>[0]): Promise<void> {
+    try {
+      const n = normalizeWhatsapp(msg);
+      if (n.action === 'ignore') {
+        logger.debug({ ...log, reason: n.reason }, 'ignored a WhatsApp message');
+      } else if (n.action === 'refuse-group') {
+        await refuseGroup(n.chatId);
+      } else if (sink) {
+        await sink(n.inbound);
+      }
+    } catch (err) {
+      logger.error({ ...log, err }, 'WhatsApp message could not be handled');
+    }
+  }
+
+  /** A person's story must never be posted in a group: say so once, then leave. */
+  async function refuseGroup(chatId: string): Promise<void> {
+    if (!client || refusedGroups.has(chatId)) return;
+    refusedGroups.add(chatId);
+    try {
+      await pacer.wait(chatId);
+      await client.sendMessage(chatId, translator.t(DEFAULT_LANG, 'common:group_refusal'), { linkPreview: false });
+    } catch (err) {
+      logger.warn({ ...log, err }, 'could not post the group refusal');
+    }
+    try {
+      const chat = await client.getChatById(chatId);
+      if (chat.isGroup && chat.leave) await chat.leave();
+      logger.info(log, 'left a WhatsApp group');
+    } catch (err) {
+      logger.warn({ ...log, err }, 'could not leave a WhatsApp group');
+    }
+  }
+
+  async function connect(): Promise<void> {
+    if (stopped || !client) return;
+    setStatus('starting');
+    try {
+      await client.initialize();
+    } catch (err) {
+      // Keep the app up: the other channels go on, replies wait in the outbox.
+      logger.error({ ...log, err }, 'WhatsApp client failed to start');
+      setStatus('disconnected');
+      scheduleReconnect();
+    }
+  }
+
+  function scheduleReconnect(): void {
+    if (stopped || reconnectTimer) return;
+    attempt++;
+    const delay = Math.round(
+      Math.min(reconnectBaseMs * 2 ** (attempt - 1), reconnectMaxMs) * (0.8 + Math.random() * 0.4),
+    );
+    logger.info({ ...log, attempt, delayMs: delay }, 'WhatsApp will reconnect');
+    reconnectTimer = setTimeout(() => {
+      reconnectTimer = undefined;
+      // The client may have recovered by itself (after a logout it shows a new QR code).
+      if (stopped || ['ready', 'qr', 'authenticated', 'starting'].includes(state.status)) return;
+      void (async () => {
+        await client?.destroy().catch(() => undefined);
+        await connect();
+      })();
+    }, delay);
+    reconnectTimer.unref?.();
+  }
+
+  const attach = (c: WhatsappClient) => {
+    for (const [event, listener] of Object.entries(listeners)) c.on(event as 'qr', listener as WhatsappEvents['qr']);
+  };
+  const detach = (c: WhatsappClient) => {
+    for (const [event, listener] of Object.entries(listeners))
+      c.removeListener(event as 'qr', listener as WhatsappEvents['qr']);
+  };
+
+  return {
+    channel: 'whatsapp',
+
+    async start(s) {
+      sink = s;
+      stopped = false;
+      if (!client) {
+        // Loaded only here, so a server with WhatsApp off (and every unit test) never loads puppeteer.
+        const { createWhatsappClient } = await import('./client.js');
+        client = createWhatsappClient(deps.config);
+      }
+      attach(client);
+      // Not awaited: linking can take minutes and must not hold up the other channels.
+      void connect();
+    },
+
+    async stop() {
+      stopped = true;
+      sink = undefined;
+      if (reconnectTimer) clearTimeout(reconnectTimer);
+      reconnectTimer = undefined;
+      setStatus('stopped');
+      if (client) {
+        detach(client);
+        await client.destroy().catch((err: unknown) => logger.warn({ ...log, err }, 'WhatsApp client stop failed'));
+      }
+    },
+
+    async send(address, message): Promise<DeliveryResult> {
+      if (message.type === 'clear') return { refs: [] };
+      if (!client || state.status !== 'ready') {
+        throw new DeliveryError('whatsapp', 'WhatsApp is not connected', {
+          retryable: true,
+          retryAfterMs: NOT_READY_RETRY_MS,
+        });
+      }
+      if (message.type === 'delete') {
+        // Quick exit: delete the bot's messages for everyone where WhatsApp still allows it.
+        // The person's own messages stay: only they can delete those (or the whole chat).
+        for (const ref of message.refs) {
+          try {
+            const sent = await client.getMessageById?.(ref);
+            await sent?.delete(true);
+          } catch {
+            // too old, already gone, or not ours: deletion is best effort
+          }
+        }
+        return { refs: [] };
+      }
+      const refs: string[] = [];
+      for (const part of renderWhatsapp(message, translator)) {
+        await pacer.wait(address);
+        try {
+          const sent = await client.sendMessage(address, part, { linkPreview: false });
+          refs.push(sent.id._serialized);
+        } catch (err) {
+          throw classifySendError(err);
+        }
+      }
+      return { refs };
+    },
+
+    linkingState: () => ({ ...state }),
+  };
+}
+
+/** Not-on-WhatsApp fails for good; anything else (page reloading, network, protocol) is retried. */
+export function classifySendError(err: unknown): DeliveryError {
+  const text = err instanceof Error ? err.message : String(err);
+  if (PERMANENT_SEND_ERROR.test(text)) {
+    return new DeliveryError('whatsapp', 'recipient is not on WhatsApp', { cause: err });
+  }
+  return new DeliveryError('whatsapp', 'WhatsApp send failed', { retryable: true, cause: err });
+}
+
+/**
+ * Prints the linking QR code in the terminal. No QR renderer is bundled (qrcode-terminal is not a
+ * dependency yet), so the code is printed as text with a way to draw it locally.
+ */
+function printQr(qr: string): void {
+  process.stdout.write(
+    [
+      '',
+      'WhatsApp linking: on the phone of the helpline number open WhatsApp → Settings → Linked devices →',
+      'Link a device, and scan the QR code of this text. To draw it in this terminal run:',
+      `  qrencode -t ansiutf8 '${qr}'`,
+      '(apt-get install qrencode). Do not paste it into websites. A new code comes every ~20 s.',
+      '',
+    ].join('\n'),
+  );
+}
