@@ -118,8 +118,63 @@ export class Engine {
   }
 
   #handle(contactId: string, inbound: InboundMessage): ReceiveResult {
+    let result: ReceiveResult;
+    try {
+      result = this.#turnTransaction(contactId, inbound);
+    } catch (error) {
+      // A bug must not leave a person without an answer: roll back the turn, keep their words,
+      // and tell them kindly, with the emergency numbers.
+      this.#deps.logger.error(
+        { err: error, channel: inbound.channel, kind: inbound.kind },
+        'turn failed; sending the fallback reply',
+      );
+      result = this.#fallbackTransaction(contactId, inbound);
+    }
+    if (result.outbox > 0) this.#deps.onOutbox?.();
+    return result;
+  }
+
+  #fallbackTransaction(contactId: string, inbound: InboundMessage): ReceiveResult {
+    const { store, translator } = this.#deps;
+    return store.transaction((): ReceiveResult => {
+      const now = inbound.receivedAt ?? this.#clock();
+      if (!store.markInboundSeen(this.#deps.pseudonym(inbound.channel, 'inbound', inbound.externalId), now)) {
+        return { status: 'duplicate', outbox: 0 };
+      }
+      const contact = store.upsertContact({
+        id: contactId,
+        channel: inbound.channel,
+        address: inbound.userId,
+        now,
+      });
+      const conversation = store.getConversation(contactId);
+      if (conversation && inbound.kind === 'text') {
+        store.appendMessage({
+          conversationId: conversation.id,
+          direction: 'in',
+          text: inbound.text.slice(0, MAX_INBOUND_CHARS),
+          now,
+        });
+      }
+      const hint = inbound.languageHint?.slice(0, 2).toLowerCase();
+      const lang = conversation?.lang ?? contact.lang ?? (isLang(hint) ? hint : DEFAULT_LANG);
+      for (const key of ['common:error', 'common:sos.text']) {
+        store.enqueueOutbox({
+          conversationId: conversation?.id ?? null,
+          contactId,
+          channel: inbound.channel,
+          address: inbound.userId,
+          message: { type: 'message', text: translator.t(lang, key), choices: [], globalChoices: [], lang },
+          now,
+        });
+      }
+      return { status: 'handled', outbox: 2 };
+    });
+  }
+
+  #turnTransaction(contactId: string, inbound: InboundMessage): ReceiveResult {
     const { store } = this.#deps;
-    const result = store.transaction((): ReceiveResult => {
+    return store.transaction((): ReceiveResult => {
       const now = inbound.receivedAt ?? this.#clock();
       const seenKey = this.#deps.pseudonym(inbound.channel, 'inbound', inbound.externalId);
       if (!store.markInboundSeen(seenKey, now)) return { status: 'duplicate', outbox: 0 };
@@ -169,8 +224,6 @@ export class Engine {
         this.#turn = undefined;
       }
     });
-    if (result.outbox > 0) this.#deps.onOutbox?.();
-    return result;
   }
 
   /** Decide what the message means and let the right part of the bot answer it. */

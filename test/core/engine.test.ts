@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createMachine } from 'xstate';
 import { flows } from '../../flows/index.js';
 import { DeliveryError } from '../../src/core/errors.js';
 import { EngineHarness } from '../helpers/engine-harness.js';
@@ -303,5 +304,25 @@ describe('engine', () => {
     // and it is really stored: readable through the store with the key
     const again = open(h.reopen());
     expect(again.store.getContact(again.cipher.pseudonym('webchat', userId))?.address).toBe(userId);
+  });
+
+  it('should answer kindly, keep the words and keep the state when a flow fails', async () => {
+    const broken = createMachine({
+      id: 'legal',
+      entry: () => {
+        throw new Error('boom');
+      },
+    });
+    const h = open(
+      new EngineHarness({ flows: { ...flows, legal: { id: 'legal', version: 1, machine: broken } } }),
+    );
+    await toMenu(h, 'u1');
+    await h.delivered('u1');
+    h.adapter.sent.length = 0;
+    await h.choose('u1', 'legal');
+    expect(await h.delivered('u1')).toEqual([h.t('en', 'common:error'), h.t('en', 'common:sos.text')]);
+    h.adapter.sent.length = 0;
+    await h.choose('u1', 'screening'); // still in the menu
+    expect(await h.delivered('u1')).toEqual([h.t('en', 'screening:intro.text')]);
   });
 });

@@ -3,13 +3,14 @@
  * emergency numbers first and then the same question; the question carries the SOS button and a
  * way to the menu; and the menu button leads to the menu.
  */
-import type { AnyMachineSnapshot } from 'xstate';
+
 import { afterAll, describe, expect, it } from 'vitest';
+import type { AnyMachineSnapshot } from 'xstate';
 import { FLOW_IDS } from '../../flows/contract.js';
 import { flows } from '../../flows/index.js';
 import { currentPrompt } from '../../src/core/flow-runner.js';
-import { EngineHarness } from '../helpers/engine-harness.js';
 import { walkFlow } from '../flows/flow-walk.js';
+import { EngineHarness } from '../helpers/engine-harness.js';
 
 const h = new EngineHarness();
 afterAll(() => h.close());
@@ -24,7 +25,10 @@ async function parkedIn(flow: (typeof FLOW_IDS)[number], snapshot: AnyMachineSna
   const conv = h.store.getConversation(id);
   if (!conv) throw new Error('no conversation');
   const persisted = flows[flow].machine.getPersistedSnapshot(snapshot);
-  h.store.saveConversation({ ...conv, flow, flowVersion: flows[flow].version, snapshot: persisted }, Date.now());
+  h.store.saveConversation(
+    { ...conv, flow, flowVersion: flows[flow].version, snapshot: persisted },
+    Date.now(),
+  );
   await h.delivered(user);
   h.adapter.sent.length = 0;
   return user;

@@ -104,12 +104,23 @@ export function createTelegramAdapter(
     }
   }
 
-  async function answer(callbackQueryId: string | undefined): Promise<void> {
+  /** Side calls (answers, group refusals) run beside the update loop; stop() waits for them. */
+  const background = new Set<Promise<void>>();
+  function inBackground(task: () => Promise<void>): void {
+    const p = task().finally(() => background.delete(p));
+    background.add(p);
+  }
+
+  function answer(callbackQueryId: string | undefined): void {
     if (!callbackQueryId) return;
-    // Stops the spinner on the button; a failure here must not undo the handled press.
-    await bot.api
-      .answerCallbackQuery(callbackQueryId)
-      .catch((err: unknown) => log.warn({ err }, 'answerCallbackQuery failed'));
+    // Stops the spinner on the button. Not awaited: while auto-retry waits out a 5xx here, the
+    // next updates must not wait, and a failed answer must not undo the handled press.
+    inBackground(() =>
+      bot.api
+        .answerCallbackQuery(callbackQueryId)
+        .then(() => undefined)
+        .catch((err: unknown) => log.warn({ err }, 'answerCallbackQuery failed')),
+    );
   }
 
   async function refuseGroup(n: Extract<Normalized, { action: 'refuse-group' }>): Promise<void> {
@@ -134,15 +145,15 @@ export function createTelegramAdapter(
         try {
           await toEngine(n.message);
         } finally {
-          await answer(n.callbackQueryId);
+          answer(n.callbackQueryId);
         }
         return;
       case 'refuse-group':
-        await answer(n.callbackQueryId);
-        await refuseGroup(n);
+        answer(n.callbackQueryId);
+        inBackground(() => refuseGroup(n));
         return;
       case 'ignore':
-        await answer(n.callbackQueryId);
+        answer(n.callbackQueryId);
         return;
     }
   }
@@ -256,6 +267,7 @@ export function createTelegramAdapter(
       stopSignal.abort();
       if (bot.isRunning()) await bot.stop().catch((err: unknown) => log.warn({ err }, 'telegram stop'));
       await lifecycle;
+      await Promise.all(background);
       sink = undefined;
     },
 

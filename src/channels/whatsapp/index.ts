@@ -5,7 +5,16 @@
  * The client is a dependency so tests pass a fake (test/helpers/fake-whatsapp-client.ts).
  */
 import { DeliveryError } from '../../core/errors.js';
-import { type ChannelAdapter, DEFAULT_LANG, type DeliveryResult, type InboundSink } from '../../core/types.js';
+import {
+  type ChannelAdapter,
+  DEFAULT_LANG,
+  type DeliveryResult,
+  GLOBAL_COMMANDS,
+  type GlobalCommand,
+  type InboundMessage,
+  type InboundSink,
+  type OutboundMessage,
+} from '../../core/types.js';
 import type { ChannelDeps } from '../index.js';
 import { normalizeWhatsapp } from './normalize.js';
 import { createPacer, type PacerOptions } from './pacing.js';
@@ -22,6 +31,9 @@ export const WHATSAPP_RECONNECT_BASE_MS = 5_000;
 export const WHATSAPP_RECONNECT_MAX_MS = 5 * 60_000;
 /** How long the outbox waits before retrying a reply while WhatsApp is not connected. */
 const NOT_READY_RETRY_MS = 5_000;
+
+/** Chats whose last numbered list offered a global command (kept in memory only, newest last). */
+const MAX_REMEMBERED_LISTS = 10_000;
 
 /** Send errors that mean the address will never work (the number is not on WhatsApp). */
 const PERMANENT_SEND_ERROR = /invalid wid|no lid for user|not a whatsapp user|not registered/i;
@@ -58,6 +70,37 @@ export function createWhatsappAdapter(
   let reconnectTimer: NodeJS.Timeout | undefined;
   /** Groups already told that Tirek only works in private chats (one line each). */
   const refusedGroups = new Set<string>();
+  /**
+   * chat -> typed number -> command, for numbered choices that are global commands (the menu's
+   * "🆘 Emergency numbers", "🌐 Language", "🗑 Erase"). The engine maps a typed number to the
+   * choice but then sends it to the flow, which does not handle command ids; decoding the number
+   * here, as Telegram's button does with its callback data, makes "4" in the menu show the numbers.
+   */
+  const commandNumbers = new Map<string, Map<string, GlobalCommand>>();
+
+  const rememberList = (chatId: string, message: Extract<OutboundMessage, { type: 'message' }>) => {
+    if (message.choices.length === 0) return;
+    commandNumbers.delete(chatId);
+    const commands = new Map<string, GlobalCommand>();
+    message.choices.forEach((c, i) => {
+      if (c.id !== 'start' && (GLOBAL_COMMANDS as readonly string[]).includes(c.id))
+        commands.set(String(i + 1), c.id as GlobalCommand);
+    });
+    if (commands.size === 0) return;
+    commandNumbers.set(chatId, commands);
+    if (commandNumbers.size > MAX_REMEMBERED_LISTS) {
+      const oldest = commandNumbers.keys().next().value;
+      if (oldest !== undefined) commandNumbers.delete(oldest);
+    }
+  };
+
+  const decodeNumber = (inbound: InboundMessage): InboundMessage => {
+    if (inbound.kind !== 'text') return inbound;
+    const command = commandNumbers.get(inbound.userId)?.get(inbound.text);
+    if (!command) return inbound;
+    const { text: _typed, ...rest } = inbound;
+    return { ...rest, kind: 'command', command };
+  };
 
   const setStatus = (status: WhatsappStatus, qr?: string) => {
     state = { status, since: status === state.status ? state.since : Date.now(), ...(qr ? { qr } : {}) };
@@ -65,7 +108,8 @@ export function createWhatsappAdapter(
 
   const listeners: { [E in keyof WhatsappEvents]: WhatsappEvents[E] } = {
     qr(qr) {
-      if (state.status !== 'qr') logger.warn(log, 'WhatsApp needs linking: scan the QR code (Linked devices)');
+      if (state.status !== 'qr')
+        logger.warn(log, 'WhatsApp needs linking: scan the QR code (Linked devices)');
       setStatus('qr', qr);
       showQr(qr);
     },
@@ -105,7 +149,7 @@ export function createWhatsappAdapter(
       } else if (n.action === 'refuse-group') {
         await refuseGroup(n.chatId);
       } else if (sink) {
-        await sink(n.inbound);
+        await sink(decodeNumber(n.inbound));
       }
     } catch (err) {
       logger.error({ ...log, err }, 'WhatsApp message could not be handled');
@@ -118,7 +162,9 @@ export function createWhatsappAdapter(
     refusedGroups.add(chatId);
     try {
       await pacer.wait(chatId);
-      await client.sendMessage(chatId, translator.t(DEFAULT_LANG, 'common:group_refusal'), { linkPreview: false });
+      await client.sendMessage(chatId, translator.t(DEFAULT_LANG, 'common:group_refusal'), {
+        linkPreview: false,
+      });
     } catch (err) {
       logger.warn({ ...log, err }, 'could not post the group refusal');
     }
@@ -164,7 +210,8 @@ export function createWhatsappAdapter(
   }
 
   const attach = (c: WhatsappClient) => {
-    for (const [event, listener] of Object.entries(listeners)) c.on(event as 'qr', listener as WhatsappEvents['qr']);
+    for (const [event, listener] of Object.entries(listeners))
+      c.on(event as 'qr', listener as WhatsappEvents['qr']);
   };
   const detach = (c: WhatsappClient) => {
     for (const [event, listener] of Object.entries(listeners))
@@ -195,7 +242,9 @@ export function createWhatsappAdapter(
       setStatus('stopped');
       if (client) {
         detach(client);
-        await client.destroy().catch((err: unknown) => logger.warn({ ...log, err }, 'WhatsApp client stop failed'));
+        await client
+          .destroy()
+          .catch((err: unknown) => logger.warn({ ...log, err }, 'WhatsApp client stop failed'));
       }
     },
 
@@ -220,6 +269,7 @@ export function createWhatsappAdapter(
         }
         return { refs: [] };
       }
+      rememberList(address, message);
       const refs: string[] = [];
       for (const part of renderWhatsapp(message, translator)) {
         await pacer.wait(address);

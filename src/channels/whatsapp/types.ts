@@ -7,7 +7,7 @@ import type { Call, Client, Message } from 'whatsapp-web.js';
 
 /** The fields of an incoming message the adapter reads. */
 export type WhatsappMessage = Pick<Message, 'from' | 'body' | 'type' | 'fromMe' | 'isStatus'> & {
-  id: Pick<Message['id'], '_serialized' | 'fromMe' | 'remote'>;
+  id: Pick<Message['id'], '_serialized' | 'fromMe' | 'remote' | 'id'>;
 };
 
 /** What a sent message gives back (its id, for quick exit). */
