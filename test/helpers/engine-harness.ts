@@ -74,6 +74,7 @@ export class EngineHarness {
       pseudonym: this.cipher.pseudonym,
       logger,
       clock: options.clock,
+      textParams: { retentionDays: 30 },
       onOutbox: () => this.dispatcher.wake(),
     });
   }

@@ -20,7 +20,10 @@ export interface TestApp {
   stop(): Promise<void>;
 }
 
-export function testEnv(overrides: Record<string, string> = {}): { env: Record<string, string>; dir: string } {
+export function testEnv(overrides: Record<string, string> = {}): {
+  env: Record<string, string>;
+  dir: string;
+} {
   const dir = mkdtempSync(join(tmpdir(), 'tirek-test-'));
   return {
     dir,
