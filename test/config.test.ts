@@ -43,7 +43,12 @@ describe('config', () => {
   });
 
   it('should list every bad value at once', () => {
-    const m = message({ PORT: '99999', RETENTION_DAYS: 'soon', WHATSAPP_ENABLED: 'maybe', DUTY_HOURS: '9-18' });
+    const m = message({
+      PORT: '99999',
+      RETENTION_DAYS: 'soon',
+      WHATSAPP_ENABLED: 'maybe',
+      DUTY_HOURS: '9-18',
+    });
     expect(m).toMatch(/PORT/);
     expect(m).toMatch(/RETENTION_DAYS/);
     expect(m).toMatch(/WHATSAPP_ENABLED/);

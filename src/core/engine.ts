@@ -86,6 +86,8 @@ interface Turn {
   /** Non-text outbox items (delete, clear); they go out before the replies. */
   actions: OutboundMessage[];
   flowContext: Record<string, unknown>;
+  /** The conversation began with this message. */
+  isNew: boolean;
   /** Set when the stored flow could not be restored and the conversation restarted at the menu. */
   restarted?: boolean;
 }
@@ -138,7 +140,12 @@ export class Engine {
     const { store, translator } = this.#deps;
     return store.transaction((): ReceiveResult => {
       const now = inbound.receivedAt ?? this.#clock();
-      if (!store.markInboundSeen(this.#deps.pseudonym(inbound.channel, 'inbound', inbound.externalId), now)) {
+      if (
+        !store.markInboundSeen(
+          this.#deps.pseudonym(inbound.channel, 'inbound', inbound.userId, inbound.externalId),
+          now,
+        )
+      ) {
         return { status: 'duplicate', outbox: 0 };
       }
       const contact = store.upsertContact({
@@ -176,7 +183,7 @@ export class Engine {
     const { store } = this.#deps;
     return store.transaction((): ReceiveResult => {
       const now = inbound.receivedAt ?? this.#clock();
-      const seenKey = this.#deps.pseudonym(inbound.channel, 'inbound', inbound.externalId);
+      const seenKey = this.#deps.pseudonym(inbound.channel, 'inbound', inbound.userId, inbound.externalId);
       if (!store.markInboundSeen(seenKey, now)) return { status: 'duplicate', outbox: 0 };
 
       const contact = store.upsertContact({
@@ -187,6 +194,7 @@ export class Engine {
       });
       const hint = inbound.languageHint?.slice(0, 2).toLowerCase();
       let conversation = store.getConversation(contactId);
+      const isNew = !conversation;
       if (!conversation) {
         // Only an explicit choice sets the language; the platform's hint just renders until then.
         const lang = contact.lang;
@@ -213,6 +221,7 @@ export class Engine {
         replies: [],
         actions: [],
         flowContext: {},
+        isNew,
       };
       this.#turn = turn;
       try {
@@ -271,7 +280,14 @@ export class Engine {
       if (choice) event = { type: `choice.${choice.id}` };
     }
     // A global command (menu, language, …) only when the current question did not claim the input.
-    const command = event ? undefined : inbound.kind === 'choice' ? asCommand(inbound.choice) : typedCommand;
+    // The menu lists some commands as choices ("4 – Emergency numbers"): those run as commands.
+    const claimed = event !== undefined && flow.snapshot().can(event);
+    const chosen = event?.type.startsWith('choice.')
+      ? asCommand(event.type.slice('choice.'.length))
+      : undefined;
+    const command = claimed
+      ? undefined
+      : (chosen ?? (inbound.kind === 'choice' ? asCommand(inbound.choice) : typedCommand));
     if (command) {
       flow.actor.stop();
       return this.#runCommand(turn, command, inbound);
@@ -289,7 +305,9 @@ export class Engine {
       else this.#promptOf(turn, flow);
       return 'handled';
     }
-    turn.replies.push({ key: inbound.kind === 'choice' ? 'common:stale_button' : 'common:unknown' });
+    // A newcomer's first "hello" is a greeting, not a wrong answer: just ask the first question.
+    if (!turn.isNew)
+      turn.replies.push({ key: inbound.kind === 'choice' ? 'common:stale_button' : 'common:unknown' });
     this.#promptOf(turn, flow);
     return 'handled';
   }

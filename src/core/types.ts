@@ -48,7 +48,7 @@ export type UnsupportedKind = (typeof UNSUPPORTED_KINDS)[number];
 export type InboundMessage = {
   channel: Channel;
   userId: string;
-  /** Platform message/update id, used to drop duplicates (e.g. re-delivered webhooks). */
+  /** Platform message/update id, unique within the person's chat; drops duplicates (re-delivered webhooks). */
   externalId: string;
   /** Platform reference of the person's own message (for quick exit), if deletable. */
   platformRef?: string;

@@ -325,4 +325,25 @@ describe('engine', () => {
     await h.choose('u1', 'screening'); // still in the menu
     expect(await h.delivered('u1')).toEqual([h.t('en', 'screening:intro.text')]);
   });
+
+  it('should run a command that the menu lists as a numbered choice when it is typed as its number', async () => {
+    const h = open();
+    await toMenu(h, 'u1');
+    await h.delivered('u1');
+    const menu = h.lastSent('u1');
+    if (menu?.type !== 'message') throw new Error('no menu');
+    const sosNumber = menu.choices.findIndex((c) => c.id === 'sos') + 1;
+    expect(sosNumber).toBeGreaterThan(0);
+    h.adapter.sent.length = 0;
+    await h.text('u1', String(sosNumber));
+    expect(await h.delivered('u1')).toEqual([h.t('en', 'common:sos.text'), h.t('en', 'menu:main.text')]);
+  });
+
+  it('should greet a newcomer who says hello with the first question, not with "did not understand"', async () => {
+    const h = open();
+    await h.text('u1', 'Hello');
+    expect(await h.delivered('u1')).toEqual([h.t('ru', 'intake:language.text')]);
+    await h.text('u1', 'English'); // a newcomer may also answer the language question right away
+    expect(await h.delivered('u1')).toContain(h.t('en', 'intake:safety.text'));
+  });
 });

@@ -14,7 +14,13 @@ const fresh = () => {
   const cipher = createCipher(randomBytes(32));
   return { path, cipher, store: createSqliteStore(openDatabase(path), cipher) };
 };
-const msg = (text: string): OutboundMessage => ({ type: 'message', text, choices: [], globalChoices: [], lang: 'en' });
+const msg = (text: string): OutboundMessage => ({
+  type: 'message',
+  text,
+  choices: [],
+  globalChoices: [],
+  lang: 'en',
+});
 
 function conversation(store: Store, id: string, now = 1) {
   store.upsertContact({ id, channel: 'webchat', address: `addr-${id}`, now });
@@ -57,7 +63,14 @@ describe('sqlite store', () => {
       [a, 'a2'],
       [b, 'b1'],
     ] as const) {
-      store.enqueueOutbox({ conversationId: conv.id, contactId: conv.contactId, channel: 'webchat', address: 'x', message: msg(text), now: 1 });
+      store.enqueueOutbox({
+        conversationId: conv.id,
+        contactId: conv.contactId,
+        channel: 'webchat',
+        address: 'x',
+        message: msg(text),
+        now: 1,
+      });
     }
     const first = store.claimOutbox(10, 10, ['webchat']);
     expect(first.map((i) => (i.message.type === 'message' ? i.message.text : ''))).toEqual(['a1', 'b1']);
@@ -70,7 +83,14 @@ describe('sqlite store', () => {
   it('should not claim an item before its retry time, nor one for a channel that is not running', () => {
     const { store } = fresh();
     const a = conversation(store, 'a');
-    const id = store.enqueueOutbox({ conversationId: a.id, contactId: 'a', channel: 'webchat', address: 'x', message: msg('m'), now: 1 });
+    const id = store.enqueueOutbox({
+      conversationId: a.id,
+      contactId: 'a',
+      channel: 'webchat',
+      address: 'x',
+      message: msg('m'),
+      now: 1,
+    });
     expect(store.claimOutbox(5, 10, ['telegram'])).toEqual([]);
     store.claimOutbox(5, 10, ['webchat']);
     store.markOutboxRetry(id, 'boom', 100);

@@ -63,6 +63,8 @@ export const AUTO_RETRY: AutoRetryOptions = {
 };
 /** Attempts to hand an update to the engine before giving up on it (SQLite busy, …). */
 const SINK_ATTEMPTS = 3;
+/** Longest wait in stop() for calls in flight. */
+const STOP_WAIT_MS = 5000;
 /** A group is refused once, even though joining produces two updates. */
 const REFUSAL_MEMORY_MS = 60_000;
 
@@ -266,8 +268,8 @@ export function createTelegramAdapter(
       running = false;
       stopSignal.abort();
       if (bot.isRunning()) await bot.stop().catch((err: unknown) => log.warn({ err }, 'telegram stop'));
-      await lifecycle;
-      await Promise.all(background);
+      // a set-up call hanging on an unreachable Telegram must not hold the shutdown
+      await Promise.race([Promise.all([lifecycle, ...background]), sleep(STOP_WAIT_MS)]);
       sink = undefined;
     },
 

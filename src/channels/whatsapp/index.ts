@@ -4,16 +4,13 @@
  * It also keeps the link alive (QR, reconnect with backoff) and paces sends per chat (pacing.ts).
  * The client is a dependency so tests pass a fake (test/helpers/fake-whatsapp-client.ts).
  */
+import qrcode from 'qrcode-terminal';
 import { DeliveryError } from '../../core/errors.js';
 import {
   type ChannelAdapter,
   DEFAULT_LANG,
   type DeliveryResult,
-  GLOBAL_COMMANDS,
-  type GlobalCommand,
-  type InboundMessage,
   type InboundSink,
-  type OutboundMessage,
 } from '../../core/types.js';
 import type { ChannelDeps } from '../index.js';
 import { normalizeWhatsapp } from './normalize.js';
@@ -32,8 +29,8 @@ export const WHATSAPP_RECONNECT_MAX_MS = 5 * 60_000;
 /** How long the outbox waits before retrying a reply while WhatsApp is not connected. */
 const NOT_READY_RETRY_MS = 5_000;
 
-/** Chats whose last numbered list offered a global command (kept in memory only, newest last). */
-const MAX_REMEMBERED_LISTS = 10_000;
+/** How long a refused group is remembered (messages sent before the bot left arrive in a burst). */
+const GROUP_REFUSAL_MEMORY_MS = 10 * 60_000;
 
 /** Send errors that mean the address will never work (the number is not on WhatsApp). */
 const PERMANENT_SEND_ERROR = /invalid wid|no lid for user|not a whatsapp user|not registered/i;
@@ -68,40 +65,8 @@ export function createWhatsappAdapter(
   let state: WhatsappLinkingState = { status: 'stopped', since: Date.now() };
   let attempt = 0;
   let reconnectTimer: NodeJS.Timeout | undefined;
-  /** Groups already told that Tirek only works in private chats (one line each). */
-  const refusedGroups = new Set<string>();
-  /**
-   * chat -> typed number -> command, for numbered choices that are global commands (the menu's
-   * "🆘 Emergency numbers", "🌐 Language", "🗑 Erase"). The engine maps a typed number to the
-   * choice but then sends it to the flow, which does not handle command ids; decoding the number
-   * here, as Telegram's button does with its callback data, makes "4" in the menu show the numbers.
-   */
-  const commandNumbers = new Map<string, Map<string, GlobalCommand>>();
-
-  const rememberList = (chatId: string, message: Extract<OutboundMessage, { type: 'message' }>) => {
-    if (message.choices.length === 0) return;
-    commandNumbers.delete(chatId);
-    const commands = new Map<string, GlobalCommand>();
-    message.choices.forEach((c, i) => {
-      if (c.id !== 'start' && (GLOBAL_COMMANDS as readonly string[]).includes(c.id))
-        commands.set(String(i + 1), c.id as GlobalCommand);
-    });
-    if (commands.size === 0) return;
-    commandNumbers.set(chatId, commands);
-    if (commandNumbers.size > MAX_REMEMBERED_LISTS) {
-      const oldest = commandNumbers.keys().next().value;
-      if (oldest !== undefined) commandNumbers.delete(oldest);
-    }
-  };
-
-  const decodeNumber = (inbound: InboundMessage): InboundMessage => {
-    if (inbound.kind !== 'text') return inbound;
-    const command = commandNumbers.get(inbound.userId)?.get(inbound.text);
-    if (!command) return inbound;
-    const { text: _typed, ...rest } = inbound;
-    return { ...rest, kind: 'command', command };
-  };
-
+  /** Groups told recently that Tirek only works in private chats: one line, not one per message. */
+  const refusedGroups = new Map<string, number>();
   const setStatus = (status: WhatsappStatus, qr?: string) => {
     state = { status, since: status === state.status ? state.since : Date.now(), ...(qr ? { qr } : {}) };
   };
@@ -149,7 +114,7 @@ export function createWhatsappAdapter(
       } else if (n.action === 'refuse-group') {
         await refuseGroup(n.chatId);
       } else if (sink) {
-        await sink(decodeNumber(n.inbound));
+        await sink(n.inbound);
       }
     } catch (err) {
       logger.error({ ...log, err }, 'WhatsApp message could not be handled');
@@ -158,36 +123,44 @@ export function createWhatsappAdapter(
 
   /** A person's story must never be posted in a group: say so once, then leave. */
   async function refuseGroup(chatId: string): Promise<void> {
+    const now = Date.now();
+    for (const [id, at] of refusedGroups) if (now - at > GROUP_REFUSAL_MEMORY_MS) refusedGroups.delete(id);
     if (!client || refusedGroups.has(chatId)) return;
-    refusedGroups.add(chatId);
+    // Remembered for a while only, so a group that adds the bot again is refused (and left) again.
+    refusedGroups.set(chatId, now);
     try {
       await pacer.wait(chatId);
       await client.sendMessage(chatId, translator.t(DEFAULT_LANG, 'common:group_refusal'), {
         linkPreview: false,
       });
     } catch (err) {
-      logger.warn({ ...log, err }, 'could not post the group refusal');
+      logger.warn({ ...log, error: errorName(err) }, 'could not post the group refusal');
     }
     try {
       const chat = await client.getChatById(chatId);
       if (chat.isGroup && chat.leave) await chat.leave();
       logger.info(log, 'left a WhatsApp group');
     } catch (err) {
-      logger.warn({ ...log, err }, 'could not leave a WhatsApp group');
+      logger.warn({ ...log, error: errorName(err) }, 'could not leave a WhatsApp group');
     }
   }
 
   async function connect(): Promise<void> {
     if (stopped || !client) return;
     setStatus('starting');
+    const c = client;
     try {
-      await client.initialize();
+      await c.initialize();
     } catch (err) {
-      // Keep the app up: the other channels go on, replies wait in the outbox.
-      logger.error({ ...log, err }, 'WhatsApp client failed to start');
-      setStatus('disconnected');
-      scheduleReconnect();
+      if (!stopped) {
+        // Keep the app up: the other channels go on, replies wait in the outbox.
+        logger.error({ ...log, err }, 'WhatsApp client failed to start');
+        setStatus('disconnected');
+        scheduleReconnect();
+      }
     }
+    // Stopped while the browser was still launching: close it now that it exists.
+    if (stopped) await c.destroy().catch(() => undefined);
   }
 
   function scheduleReconnect(): void {
@@ -269,7 +242,6 @@ export function createWhatsappAdapter(
         }
         return { refs: [] };
       }
-      rememberList(address, message);
       const refs: string[] = [];
       for (const part of renderWhatsapp(message, translator)) {
         await pacer.wait(address);
@@ -296,19 +268,20 @@ export function classifySendError(err: unknown): DeliveryError {
   return new DeliveryError('whatsapp', 'WhatsApp send failed', { retryable: true, cause: err });
 }
 
+/** Browser-side errors can quote chat ids in their message: log only the error's name. */
+function errorName(err: unknown): string {
+  return err instanceof Error ? err.name : typeof err;
+}
+
 /**
  * Prints the linking QR code in the terminal. No QR renderer is bundled (qrcode-terminal is not a
  * dependency yet), so the code is printed as text with a way to draw it locally.
  */
+/** Draws the QR code in the terminal (the operator scans it under WhatsApp → Linked devices). */
 function printQr(qr: string): void {
-  process.stdout.write(
-    [
-      '',
-      'WhatsApp linking: on the phone of the helpline number open WhatsApp → Settings → Linked devices →',
-      'Link a device, and scan the QR code of this text. To draw it in this terminal run:',
-      `  qrencode -t ansiutf8 '${qr}'`,
-      '(apt-get install qrencode). Do not paste it into websites. A new code comes every ~20 s.',
-      '',
-    ].join('\n'),
-  );
+  qrcode.generate(qr, { small: true }, (drawn) => {
+    process.stdout.write(
+      `\nWhatsApp linking: on the helpline's phone open WhatsApp → Settings → Linked devices → Link a device,\nand scan this code (a new one comes every ~20 s):\n\n${drawn}\n`,
+    );
+  });
 }

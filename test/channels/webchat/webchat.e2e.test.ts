@@ -68,7 +68,9 @@ describe('web chat in chromium', () => {
       // SOS from anywhere: the emergency numbers, then the same question again
       await press(page, t.t(lang, 'common:choices.sos'));
       await waitForBotText(page, t.t(lang, 'common:sos.text'));
-      const lastTwo = await page.$$eval('.msg.bot', (ms) => ms.slice(-2).map((m) => m.firstChild?.textContent));
+      const lastTwo = await page.$$eval('.msg.bot', (ms) =>
+        ms.slice(-2).map((m) => m.firstChild?.textContent),
+      );
       expect(lastTwo).toEqual([t.t(lang, 'common:sos.text'), t.t(lang, 'legal:topics.text')]);
       await page.close();
     });
