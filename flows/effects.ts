@@ -2,8 +2,9 @@
  * Named effects every flow may use. The defaults do nothing, so a flow stays pure;
  * the engine provides real implementations with `machine.provide()` (and so can tests).
  */
+import { setup } from 'xstate';
 import type { Lang, RiskLevel } from '../src/core/types.js';
-import type { FlowOutput, Who } from './contract.js';
+import type { FlowEvent, FlowInput, FlowOutput, Who } from './contract.js';
 
 export interface SayParams {
   /** Locale key of an extra message sent before the next prompt. */
@@ -38,3 +39,15 @@ export type FlowActionName = keyof typeof flowActions;
 /** Machine-level `output`: the output of the final state reached, e.g. `{ next: 'menu' }`. */
 export const flowOutput = ({ event }: { event: unknown }): FlowOutput =>
   (event as { output?: FlowOutput }).output ?? { next: 'menu' };
+
+/** `setup()` for flows that keep no context of their own (intake, menu, language, handoff). */
+export const plainFlow = setup({
+  types: {
+    context: {} as Record<string, never>,
+    input: {} as FlowInput,
+    output: {} as FlowOutput,
+    events: {} as FlowEvent,
+  },
+  actions: flowActions,
+  guards: flowGuards,
+});

@@ -1,6 +1,5 @@
-import { setup } from 'xstate';
-import type { FlowDefinition, FlowEvent, FlowInput, FlowOutput, StateMeta } from './contract.js';
-import { flowActions, flowGuards, flowOutput } from './effects.js';
+import type { FlowDefinition, StateMeta } from './contract.js';
+import { flowOutput, plainFlow } from './effects.js';
 
 /**
  * Counsellor request. On duty: join the queue at once and wait there (messages typed while
@@ -8,16 +7,7 @@ import { flowActions, flowGuards, flowOutput } from './effects.js';
  * and let the person leave a request anyway. The engine takes the conversation over when a
  * counsellor picks it up.
  */
-export const handoffMachine = setup({
-  types: {
-    context: {} as Record<string, never>,
-    input: {} as FlowInput,
-    output: {} as FlowOutput,
-    events: {} as FlowEvent,
-  },
-  actions: flowActions,
-  guards: flowGuards,
-}).createMachine({
+export const handoffMachine = plainFlow.createMachine({
   id: 'handoff',
   context: {},
   initial: 'check',

@@ -1,6 +1,5 @@
-import { setup } from 'xstate';
-import type { FlowDefinition, FlowEvent, FlowInput, FlowOutput, StateMeta } from './contract.js';
-import { flowActions, flowGuards, flowOutput } from './effects.js';
+import type { FlowDefinition, StateMeta } from './contract.js';
+import { flowOutput, plainFlow } from './effects.js';
 import { languageChoices } from './language.js';
 
 /**
@@ -8,16 +7,7 @@ import { languageChoices } from './language.js';
  * then the menu. The privacy notice is said on the way out so the person reaches the menu
  * with one tap less.
  */
-export const intakeMachine = setup({
-  types: {
-    context: {} as Record<string, never>,
-    input: {} as FlowInput,
-    output: {} as FlowOutput,
-    events: {} as FlowEvent,
-  },
-  actions: flowActions,
-  guards: flowGuards,
-}).createMachine({
+export const intakeMachine = plainFlow.createMachine({
   id: 'intake',
   context: {},
   initial: 'language',

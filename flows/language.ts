@@ -1,6 +1,5 @@
-import { setup } from 'xstate';
-import type { ChoiceDef, FlowDefinition, FlowEvent, FlowInput, FlowOutput, StateMeta } from './contract.js';
-import { flowActions, flowGuards, flowOutput } from './effects.js';
+import type { ChoiceDef, FlowDefinition, StateMeta } from './contract.js';
+import { flowOutput, plainFlow } from './effects.js';
 
 /** The three language choices, shared with intake. Labels are the languages' own names. */
 export const languageChoices: ChoiceDef[] = [
@@ -10,16 +9,7 @@ export const languageChoices: ChoiceDef[] = [
 ];
 
 /** Change the conversation's language, then back to the menu (rendered in the new language). */
-export const languageMachine = setup({
-  types: {
-    context: {} as Record<string, never>,
-    input: {} as FlowInput,
-    output: {} as FlowOutput,
-    events: {} as FlowEvent,
-  },
-  actions: flowActions,
-  guards: flowGuards,
-}).createMachine({
+export const languageMachine = plainFlow.createMachine({
   id: 'language',
   context: {},
   initial: 'choose',

@@ -1,19 +1,9 @@
-import { setup } from 'xstate';
-import type { FlowDefinition, FlowEvent, FlowInput, FlowOutput, StateMeta } from './contract.js';
-import { flowActions, flowGuards, flowOutput } from './effects.js';
+import type { FlowDefinition, StateMeta } from './contract.js';
+import { flowOutput, plainFlow } from './effects.js';
 
 /** The main menu: links every part of the bot. Global commands (sos, language, erase, exit) are
  * handled by the engine, so their choices here need no transitions. */
-export const menuMachine = setup({
-  types: {
-    context: {} as Record<string, never>,
-    input: {} as FlowInput,
-    output: {} as FlowOutput,
-    events: {} as FlowEvent,
-  },
-  actions: flowActions,
-  guards: flowGuards,
-}).createMachine({
+export const menuMachine = plainFlow.createMachine({
   id: 'menu',
   context: {},
   initial: 'main',
