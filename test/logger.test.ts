@@ -25,7 +25,9 @@ describe('logger', () => {
 
   it('should keep a bot token out of logged errors', () => {
     const { logger, lines } = capture();
-    const err = new Error('request to https://api.telegram.org/bot123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw/sendMessage failed');
+    const err = new Error(
+      'request to https://api.telegram.org/bot123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw/sendMessage failed',
+    );
     logger.error({ err }, 'send failed');
     const out = lines.join('');
     expect(out).not.toContain('AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw');

@@ -113,8 +113,11 @@ export interface Store {
 
   /** Removes every row about the contact. */
   eraseContact(contactId: string): void;
-  /** Deletes messages, closed conversations and delivered outbox rows older than `before`. */
-  purgeExpired(before: number): { messages: number; conversations: number; outbox: number };
+  /**
+   * Deletes what is older than `before`: messages, closed conversations, delivered outbox rows,
+   * people idle since then (unless subscribed to news), and idle conversations' answers.
+   */
+  purgeExpired(before: number): { contacts: number; messages: number; conversations: number; outbox: number };
 
   close(): void;
 }

@@ -1,4 +1,4 @@
-/** Purges old data on a timer: messages and closed conversations older than RETENTION_DAYS. */
+/** Purges old data on a timer: whatever is older than RETENTION_DAYS (see Store.purgeExpired). */
 import type { EngineLogger } from '../core/engine.js';
 import type { Store } from '../core/ports.js';
 
@@ -12,8 +12,7 @@ export function startRetention(
 ): () => void {
   const purge = () => {
     const removed = store.purgeExpired(clock() - retentionDays * 24 * HOUR);
-    if (removed.messages + removed.conversations + removed.outbox > 0)
-      logger.info(removed, 'expired data purged');
+    if (Object.values(removed).some((n) => n > 0)) logger.info(removed, 'expired data purged');
   };
   purge();
   const timer = setInterval(purge, HOUR);

@@ -201,6 +201,16 @@ export function createSqliteStore(db: Database.Database, cipher: Cipher): Store 
     purgeConversations: db.prepare(`DELETE FROM conversations WHERE status = 'closed' AND updated_at < ?`),
     purgeOutbox: db.prepare(`DELETE FROM outbox WHERE status IN ('sent','failed') AND done_at < ?`),
     purgeSeen: db.prepare('DELETE FROM inbound_seen WHERE created_at < ?'),
+    // People who have not written for the whole retention time: everything about them goes,
+    // unless they asked for news; then only their conversation's answers and risk level go.
+    purgeIdleContacts: db.prepare('DELETE FROM contacts WHERE last_seen_at < ? AND subscribed = 0'),
+    forgetIdleConversations: db.prepare(
+      `UPDATE conversations SET snapshot_enc = NULL, risk_level = NULL, who = NULL, flow = 'menu', status = 'bot'
+       WHERE updated_at < ? AND (snapshot_enc IS NOT NULL OR risk_level IS NOT NULL OR who IS NOT NULL)`,
+    ),
+    purgeIdleQueue: db.prepare(
+      'DELETE FROM handoff_queue WHERE conversation_id IN (SELECT id FROM conversations WHERE updated_at < ?)',
+    ),
   };
 
   return {
@@ -347,11 +357,16 @@ export function createSqliteStore(db: Database.Database, cipher: Cipher): Store 
     purgeExpired(before) {
       return db.transaction(() => {
         q.purgeSeen.run(before);
-        return {
+        const removed = {
+          contacts: q.purgeIdleContacts.run(before).changes,
           messages: q.purgeMessages.run(before).changes,
           conversations: q.purgeConversations.run(before).changes,
           outbox: q.purgeOutbox.run(before).changes,
         };
+        // what is left idle belongs to subscribers: keep the contact, forget the conversation
+        q.purgeIdleQueue.run(before);
+        q.forgetIdleConversations.run(before);
+        return removed;
       })();
     },
 

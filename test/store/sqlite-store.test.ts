@@ -117,11 +117,36 @@ describe('sqlite store', () => {
     const old = conversation(store, 'old', 1);
     store.appendMessage({ conversationId: old.id, direction: 'in', text: 'old words', now: 1 });
     store.saveConversation({ ...old, status: 'closed' }, 1);
-    const open = conversation(store, 'open', 1);
+    store.upsertContact({ id: 'old', channel: 'webchat', address: 'addr-old', now: 1000 }); // seen lately
+    const open = conversation(store, 'open', 1000);
+    store.appendMessage({ conversationId: open.id, direction: 'in', text: 'older words', now: 1 });
     store.appendMessage({ conversationId: open.id, direction: 'in', text: 'new words', now: 1000 });
     const removed = store.purgeExpired(500);
-    expect(removed).toMatchObject({ messages: 1, conversations: 1 });
+    expect(removed).toMatchObject({ contacts: 0, messages: 2, conversations: 1 });
     expect(store.getConversation('old')).toBeUndefined();
     expect(store.getConversation('open')).toBeDefined();
+  });
+
+  it('should forget people idle for the whole retention time, keeping only subscribers without their answers', () => {
+    const { store } = fresh();
+    const idle = conversation(store, 'idle', 1);
+    store.enqueueHandoff(idle.id, 'high', 1);
+    const sub = conversation(store, 'sub', 1);
+    store.setContactSubscribed('sub', true);
+    store.saveConversation({ ...sub, riskLevel: 'high', who: 'me' }, 1);
+    conversation(store, 'recent', 1000);
+    const removed = store.purgeExpired(500);
+    expect(removed.contacts).toBe(1);
+    expect(store.getContact('idle')).toBeUndefined();
+    expect(store.getConversation('idle')).toBeUndefined();
+    expect(store.queuePosition(idle.id)).toBeNull();
+    expect(store.getContact('sub')?.subscribed).toBe(true);
+    expect(store.getConversation('sub')).toMatchObject({
+      snapshot: null,
+      riskLevel: null,
+      who: null,
+      flow: 'menu',
+    });
+    expect(store.getConversation('recent')?.snapshot).toEqual({ value: 'main' });
   });
 });
