@@ -8,14 +8,7 @@
  *     ONE transaction: snapshot + message log + outbox rows   -> the dispatcher delivers them
  */
 import type { AnyStateMachine } from 'xstate';
-import type {
-  ChoiceDef,
-  FlowDefinition,
-  FlowEvent,
-  FlowId,
-  FlowInput,
-  Prompt,
-} from '../../flows/contract.js';
+import type { FlowDefinition, FlowEvent, FlowId, FlowInput } from '../../flows/contract.js';
 import type { SayParams } from '../../flows/effects.js';
 import type { Translator } from '../i18n/translator.js';
 import type { DutySchedule } from './duty.js';
@@ -24,6 +17,7 @@ import { currentPrompt, FlowRunner, type RunningFlow } from './flow-runner.js';
 import { createInputMatcher, type InputMatcher } from './input-matcher.js';
 import { KeyedSerial } from './keyed-serial.js';
 import type { ContactRecord, ConversationRecord, Store } from './ports.js';
+import { createRenderer, type Render, type Reply } from './renderer.js';
 import {
   DEFAULT_LANG,
   type GlobalCommand,
@@ -31,7 +25,6 @@ import {
   isLang,
   type Lang,
   type OutboundMessage,
-  type RenderedChoice,
 } from './types.js';
 
 /** Longest text kept from one inbound message; longer ones are cut and the person is told. */
@@ -69,13 +62,6 @@ export interface ReceiveResult {
   outbox: number;
 }
 
-/** One reply before rendering. */
-interface Reply {
-  key: string;
-  values?: Record<string, unknown>;
-  prompt?: Prompt;
-}
-
 /** Everything one inbound message changes; applied in one transaction. */
 interface Turn {
   now: number;
@@ -97,6 +83,7 @@ export class Engine {
   readonly #serial = new KeyedSerial();
   readonly #runner: FlowRunner;
   readonly #match: InputMatcher;
+  readonly #renderer: Render;
   readonly #clock: () => number;
   /** The turn being processed. Safe: a turn runs synchronously from restore to commit. */
   #turn: Turn | undefined;
@@ -105,6 +92,7 @@ export class Engine {
     this.#deps = deps;
     this.#clock = deps.clock ?? Date.now;
     this.#match = createInputMatcher(deps.translator);
+    this.#renderer = createRenderer(deps);
     this.#runner = new FlowRunner(deps.flows, (machine) => this.#provideEffects(machine));
   }
 
@@ -549,52 +537,18 @@ export class Engine {
   }
 
   #render(turn: Turn, reply: Reply): OutboundMessage {
-    const { translator } = this.#deps;
-    const lang = turn.lang;
-    const params: Record<string, unknown> = {
-      ...this.#deps.textParams,
-      ...primitives(turn.flowContext),
-      ...reply.values,
-    };
-    for (const data of reply.prompt?.data ?? []) Object.assign(params, this.#promptData(turn, data));
-    const choices: RenderedChoice[] = (reply.prompt?.choices ?? []).map((c: ChoiceDef) => ({
-      id: c.id,
-      label: translator.t(lang, c.label),
-    }));
-    const globalChoices: RenderedChoice[] = reply.prompt
-      ? [
-          { id: 'sos', label: translator.t(lang, 'common:choices.sos') },
-          ...(turn.conversation.flow === 'menu'
-            ? []
-            : [{ id: 'menu', label: translator.t(lang, 'common:choices.menu') }]),
-        ]
-      : [];
-    return { type: 'message', text: translator.t(lang, reply.key, params), choices, globalChoices, lang };
-  }
-
-  #promptData(turn: Turn, data: NonNullable<Prompt['data']>[number]): Record<string, unknown> {
-    const { store, duty } = this.#deps;
-    switch (data) {
-      case 'queuePosition':
-        return { queuePosition: store.queuePosition(turn.conversation.id) ?? '—' };
-      case 'duty':
-        return duty.describe(turn.lang, turn.now);
-      case 'directory': {
-        const region = typeof turn.flowContext.region === 'string' ? turn.flowContext.region : null;
-        const lines = store
-          .listDirectory(region)
-          .map((e) => `• ${e.name[turn.lang]} — ${e.phone}${e.note ? ` (${e.note[turn.lang]})` : ''}`);
-        return { directory: lines.join('\n') };
-      }
-    }
+    return this.#renderer(
+      {
+        lang: turn.lang,
+        flow: turn.conversation.flow,
+        conversationId: turn.conversation.id,
+        flowContext: turn.flowContext,
+        now: turn.now,
+      },
+      reply,
+    );
   }
 }
 
 const CHOICE_COMMANDS: readonly GlobalCommand[] = ['sos', 'menu', 'language', 'exit', 'erase', 'stop'];
 const asCommand = (id: string) => CHOICE_COMMANDS.find((c) => c === id);
-
-function primitives(context: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(context).filter(([, v]) => ['string', 'number', 'boolean'].includes(typeof v)),
-  );
-}
