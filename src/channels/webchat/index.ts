@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import { DeliveryError } from '../../core/errors.js';
@@ -25,6 +26,8 @@ import type { ChannelDeps } from '../index.js';
 
 /** Longest text the page may post; the engine keeps 4000 characters of it. */
 export const WEBCHAT_MAX_TEXT = 10_000;
+/** A 10 000-character text in UTF-8 (up to 4 bytes a character) plus the envelope. */
+const MAX_BODY_BYTES = 48 * 1024;
 /** Replies kept for a page that is reconnecting its event stream. */
 const BUFFER_LIMIT = 50;
 const BUFFER_TTL_MS = 5 * 60_000;
@@ -128,26 +131,30 @@ export function createWebchatAdapter({ translator, logger }: ChannelDeps): Chann
         });
       });
 
-      app.post('/chat/messages', async (c) => {
-        const parsed = inboundSchema.safeParse(await c.req.json().catch(() => null));
-        if (!parsed.success) return c.json({ error: 'bad request' }, 400);
-        const m = parsed.data;
-        if (!sink) return c.json({ error: 'not ready' }, 503);
-        session(m.session);
-        const base = {
-          channel: 'webchat' as const,
-          userId: m.session,
-          externalId: m.id,
-          languageHint: m.lang,
-        };
-        if (m.command) await sink({ ...base, kind: 'command', command: m.command });
-        else if (m.choice) await sink({ ...base, kind: 'choice', choice: m.choice });
-        else if (m.text !== undefined && m.text.trim() !== '')
-          await sink({ ...base, kind: 'text', text: m.text });
-        else return c.json({ error: 'empty message' }, 400);
-        logger.debug({ channel: 'webchat' }, 'message accepted');
-        return c.json({ ok: true }, 202);
-      });
+      app.post(
+        '/chat/messages',
+        bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.json({ error: 'too large' }, 413) }),
+        async (c) => {
+          const parsed = inboundSchema.safeParse(await c.req.json().catch(() => null));
+          if (!parsed.success) return c.json({ error: 'bad request' }, 400);
+          const m = parsed.data;
+          if (!sink) return c.json({ error: 'not ready' }, 503);
+          session(m.session);
+          const base = {
+            channel: 'webchat' as const,
+            userId: m.session,
+            externalId: m.id,
+            languageHint: m.lang,
+          };
+          if (m.command) await sink({ ...base, kind: 'command', command: m.command });
+          else if (m.choice) await sink({ ...base, kind: 'choice', choice: m.choice });
+          else if (m.text !== undefined && m.text.trim() !== '')
+            await sink({ ...base, kind: 'text', text: m.text });
+          else return c.json({ error: 'empty message' }, 400);
+          logger.debug({ channel: 'webchat' }, 'message accepted');
+          return c.json({ ok: true }, 202);
+        },
+      );
     },
   };
 }
