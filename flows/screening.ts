@@ -32,6 +32,12 @@ const resultChoices: ChoiceDef[] = [
   { id: 'legal', label: 'screening:choices.legal' },
 ];
 
+/** Every result offers a counsellor and legal information. */
+const resultTransitions = {
+  'choice.counsellor': 'toHandoff',
+  'choice.legal': 'toLegal',
+} as const;
+
 /** State name of each question: the item id itself (a1 … c12). */
 function questionState(item: QuestionItem, next: string) {
   const answer = (value: Answer) => ({
@@ -149,28 +155,19 @@ export const screeningMachine = setup({
     immediate: {
       entry: ['showEmergency', { type: 'recordRisk', params: { level: 'immediate' } }],
       meta: { prompt: { key: 'screening:result.immediate', choices: resultChoices } } satisfies StateMeta,
-      on: {
-        'choice.counsellor': 'toHandoff',
-        'choice.legal': 'toLegal',
-      },
+      on: resultTransitions,
     },
     high: {
       entry: { type: 'recordRisk', params: { level: 'high' } },
       meta: { prompt: { key: 'screening:result.high', choices: resultChoices } } satisfies StateMeta,
-      on: {
-        'choice.counsellor': 'toHandoff',
-        'choice.legal': 'toLegal',
-      },
+      on: resultTransitions,
     },
     standardOffer: {
       entry: { type: 'recordRisk', params: { level: 'standard' } },
       meta: {
         prompt: { key: 'screening:result.standard_offer', choices: resultChoices },
       } satisfies StateMeta,
-      on: {
-        'choice.counsellor': 'toHandoff',
-        'choice.legal': 'toLegal',
-      },
+      on: resultTransitions,
     },
     standard: {
       entry: { type: 'recordRisk', params: { level: 'standard' } },
@@ -183,10 +180,7 @@ export const screeningMachine = setup({
           ],
         },
       } satisfies StateMeta,
-      on: {
-        'choice.counsellor': 'toHandoff',
-        'choice.legal': 'toLegal',
-      },
+      on: resultTransitions,
     },
     stopped: {
       type: 'final',

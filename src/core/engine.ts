@@ -25,6 +25,7 @@ import {
   isLang,
   type Lang,
   type OutboundMessage,
+  PERSON_COMMANDS,
 } from './types.js';
 
 /** Longest text kept from one inbound message; longer ones are cut and the person is told. */
@@ -550,5 +551,4 @@ export class Engine {
   }
 }
 
-const CHOICE_COMMANDS: readonly GlobalCommand[] = ['sos', 'menu', 'language', 'exit', 'erase', 'stop'];
-const asCommand = (id: string) => CHOICE_COMMANDS.find((c) => c === id);
+const asCommand = (id: string) => PERSON_COMMANDS.find((c) => c === id);

@@ -4,10 +4,7 @@
  */
 import type { ChoiceDef } from '../../flows/contract.js';
 import { normalize, type Translator } from '../i18n/translator.js';
-import { GLOBAL_COMMANDS, type GlobalCommand, LANGS } from './types.js';
-
-/** Commands a typed word can trigger. `start` only comes from /start or a button. */
-const TYPED_COMMANDS: readonly GlobalCommand[] = ['sos', 'menu', 'language', 'exit', 'erase', 'stop'];
+import { GLOBAL_COMMANDS, type GlobalCommand, LANGS, PERSON_COMMANDS } from './types.js';
 
 export function createInputMatcher(translator: Translator) {
   return {
@@ -20,7 +17,7 @@ export function createInputMatcher(translator: Translator) {
       }
       const said = normalize(text);
       if (!said) return undefined;
-      for (const command of TYPED_COMMANDS) {
+      for (const command of PERSON_COMMANDS) {
         if (translator.wordsInAllLangs(`common:words.${command}`).includes(said)) return command;
       }
       // SOS also fires when an SOS word is one of the words of a longer message: a false alarm

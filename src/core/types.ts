@@ -20,6 +20,8 @@ export type RiskLevel = (typeof RISK_LEVELS)[number];
 /** Commands a person can give in any state (Telegram slash commands, typed words, menu buttons). */
 export const GLOBAL_COMMANDS = ['start', 'menu', 'sos', 'language', 'exit', 'erase', 'stop'] as const;
 export type GlobalCommand = (typeof GLOBAL_COMMANDS)[number];
+/** Commands a person can also give as a typed word or a choice; `start` only comes from /start. */
+export const PERSON_COMMANDS: readonly GlobalCommand[] = ['sos', 'menu', 'language', 'exit', 'erase', 'stop'];
 
 /** What a person sent that the bot cannot read as text (kept generic so every channel maps onto it). */
 export const UNSUPPORTED_KINDS = [
