@@ -6,6 +6,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
+          globalSetup: ['test/setup/postgres.global.ts'],
           include: ['test/**/*.test.ts'],
           exclude: ['test/**/*.e2e.test.ts'],
           testTimeout: 30_000,
@@ -15,6 +16,7 @@ export default defineConfig({
       {
         test: {
           name: 'e2e',
+          globalSetup: ['test/setup/postgres.global.ts'],
           include: ['test/**/*.e2e.test.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,

@@ -7,7 +7,7 @@ import { EngineHarness } from '../test/helpers/engine-harness.js';
 const line = (label: string, value: string) => console.log(`${label.padEnd(52)} ${value}`);
 
 async function turnsPerSecond(people: number, turnsEach: number): Promise<number> {
-  const h = new EngineHarness();
+  const h = await EngineHarness.open();
   for (let p = 0; p < people; p++) {
     await h.command(`p${p}`, 'start');
     await h.choose(`p${p}`, 'en');
@@ -28,7 +28,7 @@ async function turnsPerSecond(people: number, turnsEach: number): Promise<number
 }
 
 async function costByLength(): Promise<Array<[number, number]>> {
-  const h = new EngineHarness();
+  const h = await EngineHarness.open();
   await h.command('long', 'start');
   await h.choose('long', 'en');
   const out: Array<[number, number]> = [];

@@ -8,7 +8,7 @@ import type { Config } from './config.js';
 import { OutboxDispatcher } from './core/dispatcher.js';
 import { createDutySchedule } from './core/duty.js';
 import { Engine } from './core/engine.js';
-import type { Store } from './core/ports.js';
+import type { Notifier, Store } from './core/ports.js';
 import type { Channel, ChannelAdapter } from './core/types.js';
 import { createHttpApp, type HttpMountable, listen, type RunningServer } from './http/server.js';
 import { createTranslator, type Translator } from './i18n/translator.js';
@@ -16,7 +16,8 @@ import type { Logger } from './logger.js';
 import { createCipher } from './privacy/cipher.js';
 import { resolveDataKey } from './privacy/data-key.js';
 import { startRetention } from './privacy/retention.js';
-import { createSqliteStore, openDatabase } from './store/sqlite-store.js';
+import { runSingleInstance } from './single-instance.js';
+import { openStore } from './store/index.js';
 
 export interface AppDeps {
   config: Config;
@@ -29,6 +30,7 @@ export interface AppDeps {
 export interface App {
   config: Config;
   store: Store;
+  notifier: Notifier;
   engine: Engine;
   dispatcher: OutboxDispatcher;
   translator: Translator;
@@ -39,7 +41,12 @@ export interface App {
   stop(): Promise<void>;
 }
 
-export function createApp({ config, logger, clock = Date.now, channelOverrides = {} }: AppDeps): App {
+export async function createApp({
+  config,
+  logger,
+  clock = Date.now,
+  channelOverrides = {},
+}: AppDeps): Promise<App> {
   const { key, keyFile, created } = resolveDataKey(config.DATA_KEY, config.DATABASE_PATH);
   if (keyFile) {
     logger.warn(
@@ -48,7 +55,9 @@ export function createApp({ config, logger, clock = Date.now, channelOverrides =
     );
   }
   const cipher = createCipher(key);
-  const store = createSqliteStore(openDatabase(config.DATABASE_PATH), cipher);
+  const { store, notifier } = await openStore(config, cipher, (err) =>
+    logger.error({ err }, 'database connection error'),
+  );
   const translator = createTranslator(undefined, (lang, k) =>
     logger.warn({ lang, key: k }, 'missing locale key'),
   );
@@ -70,6 +79,7 @@ export function createApp({ config, logger, clock = Date.now, channelOverrides =
     clock,
     textParams: { retentionDays: config.RETENTION_DAYS },
     onOutbox: () => dispatcher?.wake(),
+    notifier,
   });
   for (const [channel, factory] of Object.entries(channelFactories)) {
     const adapter = channelOverrides[channel as Channel] ?? factory({ config, logger, translator });
@@ -80,9 +90,11 @@ export function createApp({ config, logger, clock = Date.now, channelOverrides =
   dispatcher = new OutboxDispatcher({ store, adapters, logger, clock });
 
   let stopRetention: (() => void) | undefined;
+  const stopSingles: Array<() => Promise<void>> = [];
   const app: App = {
     config,
     store,
+    notifier,
     engine,
     dispatcher,
     translator,
@@ -96,6 +108,11 @@ export function createApp({ config, logger, clock = Date.now, channelOverrides =
       stopRetention = startRetention(store, config.RETENTION_DAYS, logger, clock);
       const sink = (m: Parameters<Engine['receive']>[0]) => engine.receive(m).then(() => undefined);
       for (const adapter of adapters.values()) {
+        if (adapter.singleInstance) {
+          // Long polling and the WhatsApp client run on one instance only: a database lock decides.
+          stopSingles.push(runSingleInstance(store, adapter, sink, logger));
+          continue;
+        }
         // One channel failing to start (e.g. WhatsApp unreachable) must not take the others down.
         await adapter
           .start(sink)
@@ -103,11 +120,13 @@ export function createApp({ config, logger, clock = Date.now, channelOverrides =
             logger.error({ err, channel: adapter.channel }, 'channel failed to start'),
           );
       }
-      dispatcher?.start();
+      await dispatcher?.start();
     },
     async stop() {
       stopRetention?.();
+      for (const stopSingle of stopSingles) await stopSingle();
       for (const adapter of adapters.values()) {
+        if (adapter.singleInstance) continue;
         await adapter
           .stop()
           .catch((err: unknown) => logger.warn({ err, channel: adapter.channel }, 'channel stop failed'));
@@ -115,7 +134,8 @@ export function createApp({ config, logger, clock = Date.now, channelOverrides =
       await engine.idle();
       await dispatcher?.stop();
       await app.http?.close();
-      store.close();
+      await notifier.close();
+      await store.close();
     },
   };
   return app;

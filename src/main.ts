@@ -16,7 +16,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.LOG_LEVEL);
-  const app = createApp({ config, logger });
+  const app = await createApp({ config, logger });
   await app.start();
   const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${app.http?.port}`;
   logger.info({ channels: [...app.adapters.keys()] }, 'Tirek is running');

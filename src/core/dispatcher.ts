@@ -1,8 +1,10 @@
 /**
  * Delivers outbox rows through the channel adapters, after their turn has committed.
- * Each row is claimed before sending (so no two workers send it), sent in order per conversation,
- * retried with backoff on transient errors, and given up on when the person blocked the bot.
- * A crash leaves claimed rows 'sending'; start() puts them back, so nothing committed is lost.
+ * Each row is claimed before sending (so no two workers, on any instance, send it), sent in order
+ * per person, and retried with capped backoff for as long as `maxAgeMs` allows: an outage of
+ * hours loses nothing. Only a permanent answer (blocked, chat gone) fails a row at once.
+ * Claims of an instance that died are released after a lease; a row that cannot be read is
+ * failed with a reason and the rest carry on.
  */
 
 import type { EngineLogger } from './engine.js';
@@ -19,40 +21,61 @@ export interface DispatcherOptions {
   concurrency?: number;
   /** How often to look for items whose retry time has come. */
   pollMs?: number;
-  /** Attempts before an item fails for good. */
-  maxAttempts?: number;
+  /** How long a row keeps being retried after it was written (default 24 hours). */
+  maxAgeMs?: number;
   /** Backoff for attempt n (1-based) when the platform gave no retry_after. */
   backoffMs?: (attempt: number) => number;
+  /** A claim older than this belongs to a dead instance and is released. */
+  claimLeaseMs?: number;
+  /** Channels whose rows this dispatcher leaves alone (delivered by a puller, e.g. web chat streams). */
+  pulledChannels?: readonly Channel[];
 }
 
-export const DEFAULT_MAX_ATTEMPTS = 8;
+export const DEFAULT_MAX_AGE_MS = 24 * 3_600_000;
+/** Longest wait between two tries of one row. */
+export const MAX_BACKOFF_MS = 60_000;
+export const DEFAULT_CLAIM_LEASE_MS = 5 * 60_000;
 export const defaultBackoff = (attempt: number) =>
-  Math.min(2 ** (attempt - 1) * 1000, 5 * 60_000) * (0.75 + Math.random() * 0.5);
+  Math.min(2 ** (attempt - 1) * 1000, MAX_BACKOFF_MS) * (0.75 + Math.random() * 0.5);
 
 export class OutboxDispatcher {
   readonly #o: Required<DispatcherOptions>;
   readonly #inFlight = new Set<Promise<void>>();
   #timer: NodeJS.Timeout | undefined;
   #running = false;
-  #pumping = false;
+  #pumping: Promise<void> | undefined;
   #again = false;
+  #lastLeaseCheck = 0;
 
   constructor(options: DispatcherOptions) {
     this.#o = {
       clock: Date.now,
       concurrency: 8,
       pollMs: 500,
-      maxAttempts: DEFAULT_MAX_ATTEMPTS,
+      maxAgeMs: DEFAULT_MAX_AGE_MS,
       backoffMs: defaultBackoff,
+      claimLeaseMs: DEFAULT_CLAIM_LEASE_MS,
+      pulledChannels: [],
       ...options,
     };
   }
 
-  start(): void {
+  /**
+   * Starts delivering. A single-process store (SQLite) owns every claim, so rows left 'sending'
+   * by a crash go back at once; with several instances only claims past their lease do.
+   */
+  async start(): Promise<void> {
     if (this.#running) return;
     this.#running = true;
-    const released = this.#o.store.releaseStaleClaims();
-    if (released > 0) this.#o.logger.warn({ released }, 'resending items interrupted by a restart');
+    const now = this.#o.clock();
+    const before = this.#o.store.kind === 'sqlite' ? now + 1 : now - this.#o.claimLeaseMs;
+    this.#lastLeaseCheck = now;
+    try {
+      const released = await this.#o.store.releaseStaleClaims(before);
+      if (released > 0) this.#o.logger.warn({ released }, 'resending items interrupted by a restart');
+    } catch (err) {
+      this.#o.logger.error({ err }, 'could not release interrupted deliveries; will retry');
+    }
     this.#timer = setInterval(() => this.wake(), this.#o.pollMs);
     this.#timer.unref();
     this.wake();
@@ -61,6 +84,7 @@ export class OutboxDispatcher {
   async stop(): Promise<void> {
     this.#running = false;
     if (this.#timer) clearInterval(this.#timer);
+    await this.#pumping;
     await Promise.all(this.#inFlight);
   }
 
@@ -71,25 +95,50 @@ export class OutboxDispatcher {
       this.#again = true;
       return;
     }
-    this.#pumping = true;
-    try {
-      do {
-        this.#again = false;
-        const free = this.#o.concurrency - this.#inFlight.size;
-        if (free <= 0) break;
-        const channels = [...this.#o.adapters.keys()];
-        const items = this.#o.store.claimOutbox(this.#o.clock(), free, channels);
-        for (const item of items) {
-          const p: Promise<void> = this.#deliver(item).finally(() => {
-            this.#inFlight.delete(p);
-            this.wake();
-          });
-          this.#inFlight.add(p);
-        }
-      } while (this.#again);
-    } finally {
-      this.#pumping = false;
-    }
+    this.#pumping = this.#pump()
+      .catch((err: unknown) => {
+        // A busy or full database must not end the process: log, and the next tick tries again.
+        this.#o.logger.error({ err }, 'outbox pump failed; retrying on the next tick');
+      })
+      .finally(() => {
+        this.#pumping = undefined;
+      });
+  }
+
+  async #pump(): Promise<void> {
+    const { store, logger } = this.#o;
+    await this.#releaseExpiredLeases();
+    do {
+      this.#again = false;
+      const free = this.#o.concurrency - this.#inFlight.size;
+      if (free <= 0) break;
+      const channels = [...this.#o.adapters.keys()].filter((c) => !this.#o.pulledChannels.includes(c));
+      if (channels.length === 0) break;
+      const { items, unreadable } = await store.claimOutbox(this.#o.clock(), free, channels);
+      for (const row of unreadable)
+        logger.error(
+          { outbox: row.id, channel: row.channel, reason: row.reason },
+          'outbox row unreadable; failed',
+        );
+      for (const item of items) this.#track(this.#deliver(item));
+      if (items.length + unreadable.length >= free) this.#again = true;
+    } while (this.#again && this.#running);
+  }
+
+  #track(p: Promise<void>): void {
+    const tracked: Promise<void> = p.finally(() => {
+      this.#inFlight.delete(tracked);
+      this.wake();
+    });
+    this.#inFlight.add(tracked);
+  }
+
+  async #releaseExpiredLeases(): Promise<void> {
+    const now = this.#o.clock();
+    if (now - this.#lastLeaseCheck < this.#o.claimLeaseMs / 4) return;
+    this.#lastLeaseCheck = now;
+    const released = await this.#o.store.releaseStaleClaims(now - this.#o.claimLeaseMs);
+    if (released > 0) this.#o.logger.warn({ released }, 'released deliveries of an instance that stopped');
   }
 
   /** Resolves when nothing is due or in flight (tests and shutdown). */
@@ -97,49 +146,59 @@ export class OutboxDispatcher {
     const until = Date.now() + timeoutMs;
     while (Date.now() < until) {
       this.wake();
-      if (this.#inFlight.size === 0 && this.#o.store.pendingOutboxCount() === 0) return;
+      await this.#pumping;
+      if (this.#inFlight.size === 0 && (await this.#o.store.pendingOutboxCount()) === 0) return;
       await Promise.race([...this.#inFlight, new Promise((r) => setTimeout(r, 20))]);
     }
     throw new Error('outbox did not drain in time');
   }
 
-  async #deliver(item: OutboxItem): Promise<void> {
+  /** Send one claimed row and record the outcome (shared with pullers such as web chat streams). */
+  async deliver(item: OutboxItem, adapter: ChannelAdapter | undefined): Promise<void> {
     const { store, logger } = this.#o;
-    const adapter = this.#o.adapters.get(item.channel);
     try {
       if (!adapter) throw new DeliveryError(item.channel, 'channel not running', { retryable: true });
-      const result = await adapter.send(item.address, item.message);
-      store.markOutboxSent(item.id, result.refs, this.#o.clock());
+      const result = await adapter.send(item.address, item.message, {
+        partsSent: item.partsSent,
+        onPart: (partsSent, refs) => store.markOutboxProgress(item.id, partsSent, refs),
+      });
+      await store.markOutboxSent(item.id, result.refs, this.#o.clock());
     } catch (error) {
       const e =
         error instanceof DeliveryError
           ? error
           : new DeliveryError(item.channel, 'unexpected send error', { retryable: true, cause: error });
       const reason = `${e.message}`.slice(0, 200);
+      const now = this.#o.clock();
       if (e.blocked) {
-        store.markOutboxFailed(item.id, 'blocked', this.#o.clock());
-        if (item.contactId) {
-          store.setContactUnreachable(item.contactId, true);
-          store.failPendingOutbox(item.contactId, 'blocked', this.#o.clock());
-        }
+        await store.markOutboxFailed(item.id, 'blocked', now);
+        await store.setContactUnreachable(item.contactId, true);
+        await store.failPendingOutbox(item.contactId, 'blocked', now);
         logger.warn(
           { channel: item.channel, outbox: item.id },
           'recipient blocked the bot; not sending to them',
         );
-      } else if (e.retryable && item.attempts < this.#o.maxAttempts) {
+      } else if (e.retryable && now - item.createdAt < this.#o.maxAgeMs) {
         const delay = Math.max(e.retryAfterMs ?? 0, this.#o.backoffMs(item.attempts));
-        store.markOutboxRetry(item.id, reason, this.#o.clock() + delay);
+        await store.markOutboxRetry(item.id, reason, now + delay);
         logger.warn(
           { channel: item.channel, outbox: item.id, attempt: item.attempts, delay },
           'delivery will be retried',
         );
       } else {
-        store.markOutboxFailed(item.id, reason, this.#o.clock());
+        await store.markOutboxFailed(item.id, reason, now);
         logger.error(
           { channel: item.channel, outbox: item.id, attempt: item.attempts, reason },
           'delivery failed',
         );
       }
     }
+  }
+
+  #deliver(item: OutboxItem): Promise<void> {
+    return this.deliver(item, this.#o.adapters.get(item.channel)).catch((err: unknown) => {
+      // Recording the outcome failed (database busy): the claim's lease brings the row back.
+      this.#o.logger.error({ err, outbox: item.id }, 'could not record a delivery outcome');
+    });
   }
 }

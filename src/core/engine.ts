@@ -12,12 +12,12 @@ import type { FlowDefinition, FlowEvent, FlowId, FlowInput } from '../../flows/c
 import type { SayParams } from '../../flows/effects.js';
 import type { Translator } from '../i18n/translator.js';
 import type { DutySchedule } from './duty.js';
-import { SnapshotError } from './errors.js';
+import { CounsellorActionError, SnapshotError } from './errors.js';
 import { currentPrompt, FlowRunner, type RunningFlow } from './flow-runner.js';
 import { createInputMatcher, type InputMatcher } from './input-matcher.js';
 import { KeyedSerial } from './keyed-serial.js';
-import type { ContactRecord, ConversationRecord, Store } from './ports.js';
-import { createRenderer, type Render, type Reply } from './renderer.js';
+import type { ContactRecord, ConversationRecord, Notifier, Store, StoreTx } from './ports.js';
+import { createRenderer, type PromptValues, type Render, type Reply } from './renderer.js';
 import {
   DEFAULT_LANG,
   type GlobalCommand,
@@ -56,12 +56,36 @@ export interface EngineDeps {
   textParams?: Record<string, string | number>;
   /** Called after a turn committed outbox rows (wakes the dispatcher). */
   onOutbox?: () => void;
+  /** Tells live views on every instance (web chat streams, the console) that something changed. */
+  notifier?: Notifier;
+}
+
+/** What a counsellor does to a conversation from the console. */
+export type CounsellorAction =
+  | { type: 'take' }
+  | { type: 'reply'; text: string }
+  | { type: 'transfer'; to: number }
+  | { type: 'handBack' }
+  | { type: 'close'; outcome: string };
+
+export interface CounsellorResult {
+  conversation: ConversationRecord;
+  /** Logged id of the counsellor's reply (its delivery status is read through it). */
+  messageId?: number;
 }
 
 export interface ReceiveResult {
   status: 'handled' | 'duplicate' | 'stored';
   outbox: number;
 }
+
+/** A write the flow decided on; applied when the turn commits (flows stay synchronous and pure). */
+type Effect =
+  | { type: 'lang'; lang: Lang }
+  | { type: 'source'; source: string }
+  | { type: 'subscribed'; subscribed: boolean }
+  | { type: 'enqueueHandoff' }
+  | { type: 'cancelHandoff' };
 
 /** Everything one inbound message changes; applied in one transaction. */
 interface Turn {
@@ -77,6 +101,14 @@ interface Turn {
   isNew: boolean;
   /** Set when the stored flow could not be restored and the conversation restarted at the menu. */
   restarted?: boolean;
+  /** Writes decided during the turn, in order. */
+  effects: Effect[];
+  /** Quick exit: delete the person's recent messages (refs are read when the turn commits). */
+  quickExit?: boolean;
+  /** What the inbound message is logged as (encrypted). */
+  logged?: { text: string; platformRef?: string | undefined };
+  /** A counsellor's own words to send as they are. */
+  counsellorText?: { text: string; accountId: number; messageId?: number };
 }
 
 export class Engine {
@@ -86,7 +118,10 @@ export class Engine {
   readonly #match: InputMatcher;
   readonly #renderer: Render;
   readonly #clock: () => number;
-  /** The turn being processed. Safe: a turn runs synchronously from restore to commit. */
+  /**
+   * The turn whose flow is running. Only set while the flow decides, which is synchronous
+   * (no await between set and clear), so interleaved turns never see each other's.
+   */
   #turn: Turn | undefined;
 
   constructor(deps: EngineDeps) {
@@ -103,15 +138,104 @@ export class Engine {
     return this.#serial.run(contactId, () => this.#handle(contactId, inbound));
   }
 
+  /**
+   * A counsellor acts on a conversation (console). Same per-person order and lock as the person's
+   * own messages, same outbox: a reply is delivered after the bot's earlier replies, never before.
+   */
+  async counsellor(
+    conversationId: number,
+    accountId: number,
+    action: CounsellorAction,
+  ): Promise<CounsellorResult> {
+    const { store } = this.#deps;
+    const found = await store.getConversationById(conversationId);
+    if (!found) throw new CounsellorActionError('not_found', 'no such conversation');
+    const contactId = found.contactId;
+    const result = await this.#serial.run(contactId, () =>
+      store.transaction(
+        async (tx) => {
+          const conversation = await tx.getConversationById(conversationId);
+          const contact = await tx.getContact(contactId);
+          if (!conversation || !contact) throw new CounsellorActionError('not_found', 'no such conversation');
+          if (conversation.status === 'closed')
+            throw new CounsellorActionError('closed', 'this conversation is closed');
+          const owner = conversation.status === 'counsellor' ? conversation.assignee : null;
+          if (action.type === 'take') {
+            if (owner !== null && owner !== accountId)
+              throw new CounsellorActionError('owned_by_other', 'another counsellor has this conversation');
+          } else if (owner !== accountId) {
+            throw new CounsellorActionError('not_owner', 'take the conversation over first');
+          }
+          const turn: Turn = {
+            now: this.#clock(),
+            contact,
+            conversation,
+            lang: conversation.lang ?? contact.lang ?? DEFAULT_LANG,
+            replies: [],
+            actions: [],
+            flowContext: {},
+            isNew: false,
+            effects: [],
+          };
+          this.#turn = turn;
+          try {
+            this.#counsellorDecides(turn, accountId, action);
+          } finally {
+            this.#turn = undefined;
+          }
+          const outbox = await this.#commit(tx, turn);
+          return { outbox, turn };
+        },
+        { lock: contactId },
+      ),
+    );
+    if (result.outbox > 0) this.#announce(contactId);
+    this.#deps.notifier?.publish('queue');
+    return { conversation: result.turn.conversation, messageId: result.turn.counsellorText?.messageId };
+  }
+
+  #counsellorDecides(turn: Turn, accountId: number, action: CounsellorAction): void {
+    const c = turn.conversation;
+    switch (action.type) {
+      case 'take':
+        if (c.status === 'counsellor') return; // taking one's own conversation again changes nothing
+        c.status = 'counsellor';
+        c.assignee = accountId;
+        turn.effects.push({ type: 'cancelHandoff' });
+        turn.replies.push({ key: 'handoff:joined' });
+        return;
+      case 'reply':
+        turn.counsellorText = { text: action.text, accountId };
+        return;
+      case 'transfer':
+        c.assignee = action.to;
+        return;
+      case 'handBack':
+        c.status = 'bot';
+        c.assignee = null;
+        turn.replies.push({ key: 'handoff:returned' });
+        this.#startFlow(turn, 'menu');
+        return;
+      case 'close':
+        // The case is kept (for the retention period); the person's next message opens a new one.
+        c.status = 'closed';
+        c.outcome = action.outcome;
+        turn.effects.push({ type: 'cancelHandoff' });
+        turn.replies.push({ key: 'handoff:closed' });
+        this.#startFlow(turn, 'menu');
+        return;
+    }
+  }
+
   /** Resolves when every message received so far has been handled. */
   idle(): Promise<void> {
     return this.#serial.idle();
   }
 
-  #handle(contactId: string, inbound: InboundMessage): ReceiveResult {
+  async #handle(contactId: string, inbound: InboundMessage): Promise<ReceiveResult> {
     let result: ReceiveResult;
     try {
-      result = this.#turnTransaction(contactId, inbound);
+      result = await this.#turnTransaction(contactId, inbound);
     } catch (error) {
       // A bug must not leave a person without an answer: roll back the turn, keep their words,
       // and tell them kindly, with the emergency numbers.
@@ -119,122 +243,130 @@ export class Engine {
         { err: error, channel: inbound.channel, kind: inbound.kind },
         'turn failed; sending the fallback reply',
       );
-      result = this.#fallbackTransaction(contactId, inbound);
+      result = await this.#fallbackTransaction(contactId, inbound);
     }
-    if (result.outbox > 0) this.#deps.onOutbox?.();
+    if (result.outbox > 0) this.#announce(contactId);
     return result;
   }
 
-  #fallbackTransaction(contactId: string, inbound: InboundMessage): ReceiveResult {
-    const { store, translator } = this.#deps;
-    return store.transaction((): ReceiveResult => {
-      const now = inbound.receivedAt ?? this.#clock();
-      if (
-        !store.markInboundSeen(
-          this.#deps.pseudonym(inbound.channel, 'inbound', inbound.userId, inbound.externalId),
-          now,
-        )
-      ) {
-        return { status: 'duplicate', outbox: 0 };
-      }
-      const contact = store.upsertContact({
-        id: contactId,
-        channel: inbound.channel,
-        address: inbound.userId,
-        now,
-      });
-      const conversation = store.getConversation(contactId);
-      if (conversation && inbound.kind === 'text') {
-        store.appendMessage({
-          conversationId: conversation.id,
-          direction: 'in',
-          text: inbound.text.slice(0, MAX_INBOUND_CHARS),
-          now,
-        });
-      }
-      const hint = inbound.languageHint?.slice(0, 2).toLowerCase();
-      const lang = conversation?.lang ?? contact.lang ?? (isLang(hint) ? hint : DEFAULT_LANG);
-      for (const key of ['common:error', 'common:sos.text']) {
-        store.enqueueOutbox({
-          conversationId: conversation?.id ?? null,
-          contactId,
-          channel: inbound.channel,
-          address: inbound.userId,
-          message: { type: 'message', text: translator.t(lang, key), choices: [], globalChoices: [], lang },
-          now,
-        });
-      }
-      return { status: 'handled', outbox: 2 };
-    });
+  /** Wake the local dispatcher and tell every instance's live views. */
+  #announce(contactId: string): void {
+    this.#deps.onOutbox?.();
+    this.#deps.notifier?.publish(`outbox:${contactId}`);
   }
 
-  #turnTransaction(contactId: string, inbound: InboundMessage): ReceiveResult {
-    const { store } = this.#deps;
-    return store.transaction((): ReceiveResult => {
-      const now = inbound.receivedAt ?? this.#clock();
-      const seenKey = this.#deps.pseudonym(inbound.channel, 'inbound', inbound.userId, inbound.externalId);
-      if (!store.markInboundSeen(seenKey, now)) return { status: 'duplicate', outbox: 0 };
-
-      const contact = store.upsertContact({
-        id: contactId,
-        channel: inbound.channel,
-        address: inbound.userId,
-        now,
-      });
-      const hint = inbound.languageHint?.slice(0, 2).toLowerCase();
-      let conversation = store.getConversation(contactId);
-      const isNew = !conversation;
-      if (!conversation) {
-        // Only an explicit choice sets the language; the platform's hint just renders until then.
-        const lang = contact.lang;
-        conversation = store.createConversation(
-          {
+  #fallbackTransaction(contactId: string, inbound: InboundMessage): Promise<ReceiveResult> {
+    const { store, translator } = this.#deps;
+    return store.transaction(
+      async (tx): Promise<ReceiveResult> => {
+        const now = inbound.receivedAt ?? this.#clock();
+        if (!(await tx.markInboundSeen(this.#seenKey(inbound), now))) {
+          return { status: 'duplicate', outbox: 0 };
+        }
+        const contact = await tx.upsertContact({
+          id: contactId,
+          channel: inbound.channel,
+          address: inbound.userId,
+          now,
+        });
+        const conversation = await tx.getConversation(contactId);
+        if (conversation && inbound.kind === 'text') {
+          await tx.appendMessage({
+            conversationId: conversation.id,
+            direction: 'in',
+            text: inbound.text.slice(0, MAX_INBOUND_CHARS),
+            now,
+          });
+        }
+        const hint = inbound.languageHint?.slice(0, 2).toLowerCase();
+        const lang = conversation?.lang ?? contact.lang ?? (isLang(hint) ? hint : DEFAULT_LANG);
+        for (const key of ['common:error', 'common:sos.text']) {
+          await tx.enqueueOutbox({
+            conversationId: conversation?.id ?? null,
             contactId,
             channel: inbound.channel,
-            lang,
-            status: 'bot',
-            flow: 'intake',
-            flowVersion: this.#runner.version('intake'),
-            snapshot: null,
-            riskLevel: null,
-            who: null,
-          },
+            address: inbound.userId,
+            message: { type: 'message', text: translator.t(lang, key), choices: [], globalChoices: [], lang },
+            now,
+          });
+        }
+        return { status: 'handled', outbox: 2 };
+      },
+      { lock: contactId },
+    );
+  }
+
+  #seenKey(inbound: InboundMessage): string {
+    return this.#deps.pseudonym(inbound.channel, 'inbound', inbound.userId, inbound.externalId);
+  }
+
+  #turnTransaction(contactId: string, inbound: InboundMessage): Promise<ReceiveResult> {
+    return this.#deps.store.transaction(
+      async (tx): Promise<ReceiveResult> => {
+        const now = inbound.receivedAt ?? this.#clock();
+        if (!(await tx.markInboundSeen(this.#seenKey(inbound), now)))
+          return { status: 'duplicate', outbox: 0 };
+
+        const contact = await tx.upsertContact({
+          id: contactId,
+          channel: inbound.channel,
+          address: inbound.userId,
           now,
-        );
-      }
-      const turn: Turn = {
-        now,
-        contact,
-        conversation,
-        lang: conversation.lang ?? (isLang(hint) ? hint : DEFAULT_LANG),
-        replies: [],
-        actions: [],
-        flowContext: {},
-        isNew,
-      };
-      this.#turn = turn;
-      try {
-        const outcome = this.#dispatch(turn, inbound);
-        if (outcome === 'erased') return { status: 'handled', outbox: this.#commitErased(turn) };
-        const outbox = this.#commit(turn);
+        });
+        const hint = inbound.languageHint?.slice(0, 2).toLowerCase();
+        let conversation = await tx.getConversation(contactId);
+        const isNew = !conversation;
+        if (!conversation) {
+          // Only an explicit choice sets the language; the platform's hint just renders until then.
+          conversation = await tx.createConversation(
+            {
+              contactId,
+              channel: inbound.channel,
+              lang: contact.lang,
+              status: 'bot',
+              // someone who has chosen a language before starts a new case at the menu
+              flow: contact.lang ? 'menu' : 'intake',
+              flowVersion: this.#runner.version(contact.lang ? 'menu' : 'intake'),
+              snapshot: null,
+              riskLevel: null,
+              who: null,
+            },
+            now,
+          );
+        }
+        const turn: Turn = {
+          now,
+          contact,
+          conversation,
+          lang: conversation.lang ?? (isLang(hint) ? hint : DEFAULT_LANG),
+          replies: [],
+          actions: [],
+          flowContext: {},
+          isNew,
+          effects: [],
+        };
+        // Decide synchronously (flows are pure), then write everything in this transaction.
+        this.#turn = turn;
+        let outcome: 'handled' | 'stored' | 'erased';
+        try {
+          outcome = this.#dispatch(turn, inbound);
+        } finally {
+          this.#turn = undefined;
+        }
+        if (outcome === 'erased') return { status: 'handled', outbox: await this.#commitErased(tx, turn) };
+        const outbox = await this.#commit(tx, turn);
         return { status: outcome, outbox };
-      } finally {
-        this.#turn = undefined;
-      }
-    });
+      },
+      { lock: contactId },
+    );
   }
 
   /** Decide what the message means and let the right part of the bot answer it. */
   #dispatch(turn: Turn, inbound: InboundMessage): 'handled' | 'stored' | 'erased' {
-    const { store } = this.#deps;
-    const logged = this.#describeInbound(turn, inbound);
-    store.appendMessage({
-      conversationId: turn.conversation.id,
-      direction: 'in',
-      text: logged,
+    turn.logged = {
+      text: this.#describeInbound(turn, inbound),
       platformRef: inbound.platformRef ? JSON.stringify([inbound.platformRef]) : undefined,
-      now: turn.now,
-    });
+    };
 
     // Order matters: SOS before anything; a counsellor's chat stays quiet; the current question
     // gets first say over a choice or word; other global commands come after it.
@@ -302,7 +434,6 @@ export class Engine {
   }
 
   #runCommand(turn: Turn, command: GlobalCommand, inbound: InboundMessage): 'handled' | 'stored' | 'erased' {
-    const { store } = this.#deps;
     switch (command) {
       case 'sos': {
         // Emergency numbers first, then where the person was (unless a counsellor has the chat).
@@ -313,7 +444,7 @@ export class Engine {
       case 'start': {
         const arg = inbound.kind === 'command' ? inbound.arg : undefined;
         if (arg && SOURCE_PATTERN.test(arg) && !turn.contact.source)
-          store.setContactSource(turn.contact.id, arg);
+          turn.effects.push({ type: 'source', source: arg });
         if (turn.conversation.status === 'counsellor') return 'stored';
         // A newcomer starts with intake; someone who has chosen a language goes to the menu.
         this.#startFlow(turn, turn.conversation.lang ? 'menu' : 'intake');
@@ -328,15 +459,13 @@ export class Engine {
         this.#startFlow(turn, 'language');
         return 'handled';
       case 'stop':
-        store.setContactSubscribed(turn.contact.id, false);
+        turn.effects.push({ type: 'subscribed', subscribed: false });
         turn.replies.push({ key: 'common:stopped' });
         if (turn.conversation.status !== 'counsellor') this.#reprompt(turn);
         return 'handled';
       case 'exit': {
         // Quick exit: delete what the platform lets us delete, clear the web page, one neutral line.
-        const refs = store.platformRefsSince(turn.conversation.id, turn.now - QUICK_EXIT_WINDOW_MS);
-        if (refs.length > 0) turn.actions.push({ type: 'delete', refs });
-        turn.actions.push({ type: 'clear' });
+        turn.quickExit = true;
         turn.replies.push({ key: 'common:exit' });
         if (turn.conversation.status !== 'counsellor') this.#resetTo(turn, 'menu');
         return 'handled';
@@ -430,7 +559,7 @@ export class Engine {
       if (!this.#turn) throw new Error('flow effect outside a turn');
       return this.#turn;
     };
-    const { store, duty } = this.#deps;
+    const { duty } = this.#deps;
     return machine.provide({
       actions: {
         say: (_: unknown, params: SayParams) =>
@@ -439,7 +568,7 @@ export class Engine {
           const t = turn();
           t.lang = params.lang;
           t.conversation.lang = params.lang;
-          store.setContactLang(t.contact.id, params.lang);
+          t.effects.push({ type: 'lang', lang: params.lang });
         },
         setWho: (_: unknown, params: { who: ConversationRecord['who'] }) => {
           turn().conversation.who = params.who;
@@ -450,12 +579,12 @@ export class Engine {
         showEmergency: () => void turn().replies.push({ key: 'common:sos.text' }),
         requestCounsellor: () => {
           const t = turn();
-          store.enqueueHandoff(t.conversation.id, t.conversation.riskLevel, t.now);
+          t.effects.push({ type: 'enqueueHandoff' });
           if (t.conversation.status === 'bot') t.conversation.status = 'queued';
         },
         cancelCounsellor: () => {
           const t = turn();
-          store.cancelHandoff(t.conversation.id);
+          t.effects.push({ type: 'cancelHandoff' });
           if (t.conversation.status === 'queued') t.conversation.status = 'bot';
         },
       },
@@ -492,18 +621,51 @@ export class Engine {
     }
   }
 
-  /** Render the turn's replies and write snapshot, log and outbox in the open transaction. */
-  #commit(turn: Turn): number {
-    const { store } = this.#deps;
+  /** Apply the turn's effects, then write snapshot, log and outbox in the open transaction. */
+  async #commit(tx: StoreTx, turn: Turn): Promise<number> {
     const c = turn.conversation;
-    store.saveConversation(c, turn.now);
+    for (const effect of turn.effects) {
+      switch (effect.type) {
+        case 'lang':
+          await tx.setContactLang(turn.contact.id, effect.lang);
+          break;
+        case 'source':
+          await tx.setContactSource(turn.contact.id, effect.source);
+          break;
+        case 'subscribed':
+          await tx.setContactSubscribed(turn.contact.id, effect.subscribed);
+          break;
+        case 'enqueueHandoff':
+          await tx.enqueueHandoff(c.id, c.riskLevel, turn.now);
+          break;
+        case 'cancelHandoff':
+          await tx.cancelHandoff(c.id);
+          break;
+      }
+    }
+    if (turn.logged) {
+      await tx.appendMessage({
+        conversationId: c.id,
+        direction: 'in',
+        text: turn.logged.text,
+        platformRef: turn.logged.platformRef,
+        now: turn.now,
+      });
+    }
+    if (turn.quickExit) {
+      // Quick exit: delete what the platform lets us delete, clear the web page, one neutral line.
+      const refs = await tx.platformRefsSince(turn.contact.id, turn.now - QUICK_EXIT_WINDOW_MS);
+      if (refs.length > 0) turn.actions.push({ type: 'delete', refs });
+      turn.actions.push({ type: 'clear' });
+    }
+    turn.conversation = await tx.saveConversation(c, turn.now);
     let count = 0;
-    const enqueue = (message: OutboundMessage, text?: string) => {
+    const enqueue = async (message: OutboundMessage, text?: string) => {
       const messageId =
         text === undefined
           ? undefined
-          : store.appendMessage({ conversationId: c.id, direction: 'out', text, now: turn.now });
-      store.enqueueOutbox({
+          : await tx.appendMessage({ conversationId: c.id, direction: 'out', text, now: turn.now });
+      await tx.enqueueOutbox({
         conversationId: c.id,
         contactId: turn.contact.id,
         channel: c.channel,
@@ -514,30 +676,67 @@ export class Engine {
       });
       count++;
     };
-    for (const action of turn.actions) enqueue(action);
-    for (const reply of turn.replies) {
-      const message = this.#render(turn, reply);
-      enqueue(message, message.type === 'message' ? message.text : undefined);
+    for (const action of turn.actions) await enqueue(action);
+    if (turn.counsellorText) {
+      const { text, accountId } = turn.counsellorText;
+      const messageId = await tx.appendMessage({
+        conversationId: c.id,
+        direction: 'out',
+        author: { kind: 'counsellor', accountId },
+        text,
+        now: turn.now,
+      });
+      turn.counsellorText.messageId = messageId;
+      await tx.enqueueOutbox({
+        conversationId: c.id,
+        contactId: turn.contact.id,
+        channel: c.channel,
+        address: turn.contact.address,
+        message: this.#renderer.counsellorMessage(turn.lang, text),
+        messageId,
+        now: turn.now,
+      });
+      count++;
     }
+    for (const reply of turn.replies) {
+      const message = this.#render(turn, reply, await this.#promptValues(tx, turn, reply));
+      await enqueue(message, message.type === 'message' ? message.text : undefined);
+    }
+    if (turn.effects.some((e) => e.type === 'enqueueHandoff' || e.type === 'cancelHandoff'))
+      this.#deps.notifier?.publish('queue');
+    this.#deps.notifier?.publish(`conversation:${c.id}`);
     return count;
   }
 
+  /** Values a prompt asked for that live in the store (queue position, help directory). */
+  async #promptValues(tx: StoreTx, turn: Turn, reply: Reply): Promise<PromptValues> {
+    const values: PromptValues = {};
+    for (const what of reply.prompt?.data ?? []) {
+      if (what === 'queuePosition') values.queuePosition = await tx.queuePosition(turn.conversation.id);
+      if (what === 'directory') {
+        const region = typeof turn.flowContext.region === 'string' ? turn.flowContext.region : null;
+        values.directory = await tx.listDirectory(region);
+      }
+    }
+    return values;
+  }
+
   /** Erase: every row about the person goes; one confirmation is sent from a row that holds no text log. */
-  #commitErased(turn: Turn): number {
-    const { store } = this.#deps;
-    store.eraseContact(turn.contact.id);
-    store.enqueueOutbox({
+  async #commitErased(tx: StoreTx, turn: Turn): Promise<number> {
+    await tx.eraseContact(turn.contact.id);
+    await tx.enqueueOutbox({
       conversationId: null,
       contactId: turn.contact.id,
       channel: turn.conversation.channel,
       address: turn.contact.address,
-      message: this.#render(turn, { key: 'common:erased' }),
+      message: this.#render(turn, { key: 'common:erased' }, {}),
       now: turn.now,
     });
+    this.#deps.notifier?.publish('queue');
     return 1;
   }
 
-  #render(turn: Turn, reply: Reply): OutboundMessage {
+  #render(turn: Turn, reply: Reply, values: PromptValues): OutboundMessage {
     return this.#renderer(
       {
         lang: turn.lang,
@@ -547,6 +746,7 @@ export class Engine {
         now: turn.now,
       },
       reply,
+      values,
     );
   }
 }

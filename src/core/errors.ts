@@ -46,3 +46,23 @@ export class SnapshotError extends TirekError {
     super('snapshot', message, { cause });
   }
 }
+
+/** Two writers changed the same conversation; the later one lost and its transaction rolls back. */
+export class ConcurrencyError extends TirekError {
+  constructor(message: string) {
+    super('concurrency', message);
+  }
+}
+
+/**
+ * A counsellor's action that cannot be done: the conversation is unknown or closed, or another
+ * counsellor owns it. The console shows the message; nothing was changed.
+ */
+export class CounsellorActionError extends TirekError {
+  constructor(
+    readonly reason: 'not_found' | 'closed' | 'owned_by_other' | 'not_owner',
+    message: string,
+  ) {
+    super(`counsellor.${reason}`, message);
+  }
+}

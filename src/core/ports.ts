@@ -1,5 +1,9 @@
 /**
- * Ports the engine depends on. The SQLite store implements `Store`; a PostgreSQL one could too.
+ * Ports the core depends on. `src/store/sqlite/` and `src/store/postgres/` implement `Store`;
+ * one contract suite (test/store/store.contract.ts) runs against both.
+ *
+ * The store is shaped around a turn: load what a message needs, decide (synchronously, in the
+ * flow), then commit snapshot + message log + outbox in ONE transaction holding the person's lock.
  * Records here hold plain values: encryption happens inside the store, never in callers.
  */
 import type { FlowId, Who } from '../../flows/contract.js';
@@ -19,6 +23,12 @@ export interface ConversationRecord {
   snapshot: unknown | null;
   riskLevel: RiskLevel | null;
   who: Who | null;
+  /** Counsellor account that owns the conversation while status is 'counsellor'. */
+  assignee: number | null;
+  /** Outcome tag a counsellor chose when closing the case. */
+  outcome?: string | null;
+  /** Optimistic concurrency: bumped by every save; a save with a stale version fails. */
+  version: number;
   createdAt: number;
   updatedAt: number;
 }
@@ -33,14 +43,34 @@ export interface ContactRecord {
   source: string | null;
 }
 
+/** Who wrote a logged message. */
+export type Author = { kind: 'person' } | { kind: 'bot' } | { kind: 'counsellor'; accountId: number };
+
+/**
+ * Delivery lanes. A person's fresh replies (and SOS) go in `live`; rows that already failed once
+ * and bulk re-sends go in `bulk`, so a backlog after an outage never delays a new reply.
+ */
+export const OUTBOX_LANES = ['live', 'bulk'] as const;
+export type OutboxLane = (typeof OUTBOX_LANES)[number];
+
 export interface OutboxItem {
   id: number;
   conversationId: number | null;
-  contactId: string | null;
+  contactId: string;
   channel: Channel;
   address: string;
   message: OutboundMessage;
   attempts: number;
+  /** Parts of a split message already delivered (a retry sends only the rest). */
+  partsSent: number;
+  createdAt: number;
+}
+
+/** A row that could not be read back (wrong key, corruption): failed by the store, never sent. */
+export interface UnreadableOutboxRow {
+  id: number;
+  channel: Channel;
+  reason: string;
 }
 
 export interface DirectoryEntry {
@@ -53,71 +83,135 @@ export interface DirectoryEntry {
   checkedOn: string;
 }
 
-export interface Store {
-  /** Run `fn` in one transaction: all its writes commit together or not at all. */
-  transaction<T>(fn: () => T): T;
+export interface NewOutboxItem {
+  conversationId: number | null;
+  contactId: string;
+  channel: Channel;
+  address: string;
+  message: OutboundMessage;
+  /** The logged copy of this message (its platform refs are recorded there once sent). */
+  messageId?: number | undefined;
+  lane?: OutboxLane;
+  now: number;
+}
 
+/** What a transaction can read and write. Every method runs inside the open transaction. */
+export interface StoreTx {
   /** Records an inbound external id; false if it was seen before (a duplicate). */
-  markInboundSeen(key: string, now: number): boolean;
+  markInboundSeen(key: string, now: number): Promise<boolean>;
 
-  getContact(id: string): ContactRecord | undefined;
-  upsertContact(c: { id: string; channel: Channel; address: string; now: number }): ContactRecord;
-  setContactLang(id: string, lang: Lang): void;
-  setContactSubscribed(id: string, subscribed: boolean): void;
-  setContactSource(id: string, source: string): void;
-  setContactUnreachable(id: string, unreachable: boolean): void;
+  getContact(id: string): Promise<ContactRecord | undefined>;
+  /** Creates the contact or marks it seen (and reachable) again. */
+  upsertContact(c: { id: string; channel: Channel; address: string; now: number }): Promise<ContactRecord>;
+  setContactLang(id: string, lang: Lang): Promise<void>;
+  setContactSubscribed(id: string, subscribed: boolean): Promise<void>;
+  setContactSource(id: string, source: string): Promise<void>;
+  setContactUnreachable(id: string, unreachable: boolean): Promise<void>;
 
-  getConversation(contactId: string): ConversationRecord | undefined;
+  /** The person's open conversation (any status but 'closed'), if any. */
+  getConversation(contactId: string): Promise<ConversationRecord | undefined>;
+  getConversationById(id: number): Promise<ConversationRecord | undefined>;
   createConversation(
-    c: Omit<ConversationRecord, 'id' | 'createdAt' | 'updatedAt'>,
+    c: Omit<ConversationRecord, 'id' | 'createdAt' | 'updatedAt' | 'version' | 'assignee'> & {
+      assignee?: number | null;
+    },
     now: number,
-  ): ConversationRecord;
-  saveConversation(c: ConversationRecord, now: number): void;
+  ): Promise<ConversationRecord>;
+  /** Saves and bumps `version`; throws `ConcurrencyError` if someone saved it since it was read. */
+  saveConversation(c: ConversationRecord, now: number): Promise<ConversationRecord>;
 
   appendMessage(m: {
     conversationId: number;
     direction: 'in' | 'out';
+    author?: Author;
     text: string;
     platformRef?: string | undefined;
     now: number;
-  }): number;
-  /** Platform refs of messages in the conversation since `since` (for quick exit). */
-  platformRefsSince(conversationId: number, since: number): string[];
+  }): Promise<number>;
+  /** Platform refs of messages in the person's conversations since `since` (for quick exit). */
+  platformRefsSince(contactId: string, since: number): Promise<string[]>;
 
-  enqueueOutbox(item: {
-    conversationId: number | null;
-    contactId: string | null;
-    channel: Channel;
-    address: string;
-    message: OutboundMessage;
-    messageId?: number | undefined;
-    now: number;
-  }): number;
-  /** Claims due items, at most one per conversation and never one behind an unsent earlier item. */
-  claimOutbox(now: number, limit: number, channels: readonly Channel[]): OutboxItem[];
-  markOutboxSent(id: number, refs: string[], now: number): void;
-  markOutboxRetry(id: number, error: string, nextAttemptAt: number): void;
-  markOutboxFailed(id: number, error: string, now: number): void;
-  /** Gives up on every unsent item for a contact (they blocked the bot). */
-  failPendingOutbox(contactId: string, error: string, now: number): number;
-  /** Items left 'sending' by a crash go back to 'pending'. */
-  releaseStaleClaims(): number;
-  pendingOutboxCount(): number;
+  enqueueOutbox(item: NewOutboxItem): Promise<number>;
 
-  enqueueHandoff(conversationId: number, riskLevel: RiskLevel | null, now: number): void;
-  cancelHandoff(conversationId: number): void;
+  enqueueHandoff(conversationId: number, riskLevel: RiskLevel | null, now: number): Promise<void>;
+  cancelHandoff(conversationId: number): Promise<void>;
   /** 1-based place in the queue (ordered by risk, then waiting time), or null if not queued. */
-  queuePosition(conversationId: number): number | null;
+  queuePosition(conversationId: number): Promise<number | null>;
 
-  listDirectory(region: string | null): DirectoryEntry[];
+  listDirectory(region: string | null): Promise<DirectoryEntry[]>;
 
   /** Removes every row about the contact. */
-  eraseContact(contactId: string): void;
+  eraseContact(contactId: string): Promise<void>;
+}
+
+export interface TransactionOptions {
   /**
-   * Deletes what is older than `before`: messages, closed conversations, delivered outbox rows,
+   * Serialises transactions with the same key, in this process and across instances (SQLite: one
+   * writer anyway; PostgreSQL: an advisory lock held until commit). Use the contact id for turns.
+   */
+  lock?: string;
+}
+
+/** A held database lock (leader election for what may run on one instance only). */
+export interface HeldLock {
+  release(): Promise<void>;
+  /** Resolves if the lock is lost (the database connection died). */
+  readonly lost: Promise<void>;
+}
+
+export interface Store extends StoreTx {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Run `fn` in one transaction: all its writes commit together or not at all. */
+  transaction<T>(fn: (tx: StoreTx) => Promise<T>, options?: TransactionOptions): Promise<T>;
+
+  /**
+   * Claims due items: only the oldest unsent item of each person is claimable, so per-person
+   * order holds and each item is in flight at most once (across instances). Live lane first.
+   */
+  claimOutbox(
+    now: number,
+    limit: number,
+    channels: readonly Channel[],
+  ): Promise<{ items: OutboxItem[]; unreadable: UnreadableOutboxRow[] }>;
+  /** Claims the due head item of one person (a web-chat stream pulling its own replies). */
+  claimOutboxFor(
+    contactId: string,
+    now: number,
+  ): Promise<{ items: OutboxItem[]; unreadable: UnreadableOutboxRow[] }>;
+  markOutboxSent(id: number, refs: string[], now: number): Promise<void>;
+  markOutboxProgress(id: number, partsSent: number, refs: string[]): Promise<void>;
+  markOutboxRetry(id: number, error: string, nextAttemptAt: number): Promise<void>;
+  /** Fails the item for good; its encrypted payload stays until retention removes it. */
+  markOutboxFailed(id: number, error: string, now: number): Promise<void>;
+  /** Gives up on every unsent item for a contact (they blocked the bot). */
+  failPendingOutbox(contactId: string, error: string, now: number): Promise<number>;
+  /** Items claimed before `before` and never finished (their instance died) go back to 'pending'. */
+  releaseStaleClaims(before: number): Promise<number>;
+  outboxBacklog(now: number): Promise<Array<{ lane: OutboxLane; count: number; oldestAgeMs: number }>>;
+  pendingOutboxCount(): Promise<number>;
+
+  /**
+   * Deletes what is older than `before`: messages, closed conversations, finished outbox rows,
    * people idle since then (unless subscribed to news), and idle conversations' answers.
    */
-  purgeExpired(before: number): { contacts: number; messages: number; conversations: number; outbox: number };
+  purgeExpired(
+    before: number,
+  ): Promise<{ contacts: number; messages: number; conversations: number; outbox: number }>;
 
-  close(): void;
+  /** Tries to take a named lock held for as long as this process lives (null: another holds it). */
+  tryLock(name: string): Promise<HeldLock | null>;
+  /** The database answers. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Tells every instance that something changed (LISTEN/NOTIFY on PostgreSQL, an in-process
+ * emitter on SQLite). Topics carry no personal data: `outbox:<contact pseudonym>`, `queue`,
+ * `conversation:<id>`. Listeners re-read the store.
+ */
+export interface Notifier {
+  publish(topic: string): void;
+  subscribe(topic: string, listener: () => void): () => void;
+  close(): Promise<void>;
 }

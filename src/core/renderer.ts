@@ -5,7 +5,7 @@
 import type { ChoiceDef, FlowId, Prompt, PromptData } from '../../flows/contract.js';
 import type { Translator } from '../i18n/translator.js';
 import type { DutySchedule } from './duty.js';
-import type { Store } from './ports.js';
+import type { DirectoryEntry } from './ports.js';
 import type { Lang, OutboundMessage, RenderedChoice } from './types.js';
 
 /** One reply before rendering. */
@@ -25,39 +25,57 @@ export interface RenderContext {
   now: number;
 }
 
+/** What a prompt asked for that lives in the store; the engine reads it in the turn's transaction. */
+export interface PromptValues {
+  queuePosition?: number | null;
+  directory?: DirectoryEntry[];
+}
+
 export interface RendererDeps {
   translator: Translator;
-  store: Pick<Store, 'queuePosition' | 'listDirectory'>;
   duty: DutySchedule;
   /** Values every text may use, e.g. `{{retentionDays}}`. */
   textParams?: Record<string, string | number>;
 }
 
-export function createRenderer({ translator, store, duty, textParams }: RendererDeps) {
-  function data(ctx: RenderContext, what: PromptData): Record<string, unknown> {
+export function createRenderer({ translator, duty, textParams }: RendererDeps) {
+  function data(ctx: RenderContext, what: PromptData, values: PromptValues): Record<string, unknown> {
     switch (what) {
       case 'queuePosition':
-        return { queuePosition: store.queuePosition(ctx.conversationId) ?? '—' };
+        return { queuePosition: values.queuePosition ?? '—' };
       case 'duty':
         return duty.describe(ctx.lang, ctx.now);
       case 'directory': {
-        const region = typeof ctx.flowContext.region === 'string' ? ctx.flowContext.region : null;
-        const lines = store
-          .listDirectory(region)
-          .map((e) => `• ${e.name[ctx.lang]} — ${e.phone}${e.note ? ` (${e.note[ctx.lang]})` : ''}`);
+        const lines = (values.directory ?? []).map(
+          (e) => `• ${e.name[ctx.lang]} — ${e.phone}${e.note ? ` (${e.note[ctx.lang]})` : ''}`,
+        );
         return { directory: lines.join('\n') };
       }
     }
   }
 
-  return function render(ctx: RenderContext, reply: Reply): OutboundMessage {
+  /** A counsellor's words, as written, with SOS and quick exit always at hand. */
+  function counsellorMessage(lang: Lang, text: string): OutboundMessage {
+    return {
+      type: 'message',
+      text,
+      choices: [],
+      globalChoices: [
+        { id: 'sos', label: translator.t(lang, 'common:choices.sos') },
+        { id: 'exit', label: translator.t(lang, 'common:choices.exit') },
+      ],
+      lang,
+    };
+  }
+
+  function render(ctx: RenderContext, reply: Reply, values: PromptValues = {}): OutboundMessage {
     const { lang } = ctx;
     const params: Record<string, unknown> = {
       ...textParams,
       ...primitives(ctx.flowContext),
       ...reply.values,
     };
-    for (const what of reply.prompt?.data ?? []) Object.assign(params, data(ctx, what));
+    for (const what of reply.prompt?.data ?? []) Object.assign(params, data(ctx, what, values));
     const choices: RenderedChoice[] = (reply.prompt?.choices ?? []).map((c: ChoiceDef) => ({
       id: c.id,
       label: translator.t(lang, c.label),
@@ -70,7 +88,9 @@ export function createRenderer({ translator, store, duty, textParams }: Renderer
         ]
       : [];
     return { type: 'message', text: translator.t(lang, reply.key, params), choices, globalChoices, lang };
-  };
+  }
+
+  return Object.assign(render, { counsellorMessage });
 }
 
 export type Render = ReturnType<typeof createRenderer>;

@@ -95,11 +95,25 @@ export interface DeliveryResult {
 /** Delivers outbound messages and feeds inbound ones to the engine. Adapters only translate. */
 export interface ChannelAdapter {
   readonly channel: Channel;
+  /**
+   * True when only one instance may receive for this channel (Telegram long polling, the WhatsApp
+   * client); the app starts it on the instance that holds a database lock.
+   */
+  readonly singleInstance?: boolean;
   /** Start receiving; every inbound message goes to `sink`. */
   start(sink: InboundSink): Promise<void>;
   stop(): Promise<void>;
   /** Deliver one outbox item. Throw a `DeliveryError` to ask for a retry or to give up. */
-  send(address: string, message: OutboundMessage): Promise<DeliveryResult>;
+  send(address: string, message: OutboundMessage, progress?: SendProgress): Promise<DeliveryResult>;
+}
+
+/**
+ * Where a split message stands: parts already delivered (skip them) and a callback to record each
+ * part as it goes out, so a retry or a restart sends only the rest.
+ */
+export interface SendProgress {
+  partsSent: number;
+  onPart?: (partsSent: number, refs: string[]) => Promise<void>;
 }
 
 export type InboundSink = (message: InboundMessage) => Promise<void>;

@@ -10,12 +10,22 @@ export function startRetention(
   logger: EngineLogger,
   clock: () => number = Date.now,
 ): () => void {
-  const purge = () => {
-    const removed = store.purgeExpired(clock() - retentionDays * 24 * HOUR);
-    if (Object.values(removed).some((n) => n > 0)) logger.info(removed, 'expired data purged');
+  const purge = async () => {
+    try {
+      const removed = await store.purgeExpired(clock() - retentionDays * 24 * HOUR);
+      if (Object.values(removed).some((n) => n > 0)) logger.info(removed, 'expired data purged');
+    } catch (err) {
+      // A busy or full database must not end the process: the next hour tries again.
+      logger.error({ err }, 'retention purge failed; will retry');
+    }
   };
-  purge();
-  const timer = setInterval(purge, HOUR);
+  // After start-up, never in its way.
+  const first = setTimeout(() => void purge(), 1000);
+  first.unref();
+  const timer = setInterval(() => void purge(), HOUR);
   timer.unref();
-  return () => clearInterval(timer);
+  return () => {
+    clearTimeout(first);
+    clearInterval(timer);
+  };
 }

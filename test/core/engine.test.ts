@@ -1,14 +1,18 @@
-import { readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createMachine } from 'xstate';
 import { flows } from '../../flows/index.js';
 import { DeliveryError } from '../../src/core/errors.js';
-import { EngineHarness } from '../helpers/engine-harness.js';
+import { BACKENDS, type Backend } from '../helpers/backends.js';
+import { EngineHarness, type EngineHarnessOptions } from '../helpers/engine-harness.js';
+import { storedBytes } from '../helpers/stored-text.js';
 
 const harnesses: EngineHarness[] = [];
-const open = (h = new EngineHarness()) => {
-  harnesses.push(h);
-  return h;
+let backend: Backend;
+/** A harness on the current backend (a fresh database), or the one given (e.g. a reopened one). */
+const open = async (h?: Promise<EngineHarness>, options: EngineHarnessOptions = {}) => {
+  const harness = await (h ?? EngineHarness.open({ ...(await backend.fresh()), ...options }));
+  harnesses.push(harness);
+  return harness;
 };
 afterEach(async () => {
   for (const h of harnesses.splice(0)) await h.close().catch(() => {});
@@ -30,9 +34,13 @@ async function toFirstQuestion(h: EngineHarness, user: string) {
   await h.choose(user, 'no'); // g2
 }
 
-describe('engine', () => {
+describe.each(BACKENDS)('engine on $name', (b) => {
+  beforeEach(() => {
+    backend = b;
+  });
+
   it('should walk a newcomer through intake to the menu, in the chosen language', async () => {
-    const h = open();
+    const h = await open();
     await toMenu(h, 'u1');
     const texts = await h.delivered('u1');
     // the first question comes in the default language (Russian) until one is chosen
@@ -45,7 +53,7 @@ describe('engine', () => {
   });
 
   it('should drop a duplicate of an inbound message (same external id)', async () => {
-    const h = open();
+    const h = await open();
     const msg = h.message('u1', { kind: 'command', command: 'start' });
     expect((await h.engine.receive(msg)).status).toBe('handled');
     expect((await h.engine.receive({ ...msg })).status).toBe('duplicate');
@@ -53,7 +61,7 @@ describe('engine', () => {
   });
 
   it('should handle one person in order while another person is handled in parallel', async () => {
-    const h = open();
+    const h = await open();
     await toMenu(h, 'a');
     await toMenu(h, 'b');
     await h.delivered('a');
@@ -69,32 +77,34 @@ describe('engine', () => {
   });
 
   it('should deliver replies committed before a crash exactly once after restart', async () => {
-    const h = open();
+    const h = await open();
     await toMenu(h, 'u1'); // committed, dispatcher never started: the process "dies" here
     expect(h.adapter.sent).toHaveLength(0);
     await h.close();
-    const again = open(h.reopen());
+    const again = await open(h.reopen());
     const texts = await again.delivered('u1');
     expect(texts.filter((t) => t === again.t('en', 'menu:main.text'))).toHaveLength(1);
     expect(texts[0]).toBe(again.t('ru', 'intake:language.text'));
     // a second restart sends nothing more
     await again.close();
-    const third = open(h.reopen());
+    const third = await open(h.reopen());
     expect(await third.delivered('u1')).toEqual([]);
   });
 
   it('should resend an item that was being sent when the process died', async () => {
-    const h = open();
+    const h = await open();
     await h.command('u1', 'start');
-    const claimed = h.store.claimOutbox(Date.now(), 10, ['webchat']);
-    expect(claimed).toHaveLength(1); // claimed, then the process dies before markOutboxSent
+    const claimed = await h.store.claimOutbox(Date.now(), 10, ['webchat']);
+    expect(claimed.items).toHaveLength(1); // claimed, then the process dies before markOutboxSent
     await h.close();
-    const again = open(h.reopen());
+    // SQLite: the restarted process owns every claim; PostgreSQL: the claim's lease runs out
+    await new Promise((r) => setTimeout(r, 5));
+    const again = await open(h.reopen({ claimLeaseMs: 1 }));
     expect(await again.delivered('u1')).toEqual([again.t('ru', 'intake:language.text')]);
   });
 
   it('should resume mid-screening after a restart at the same question', async () => {
-    const h = open();
+    const h = await open();
     await toMenu(h, 'u1');
     await toFirstQuestion(h, 'u1');
     await h.choose('u1', 'no'); // a1
@@ -102,13 +112,13 @@ describe('engine', () => {
     await h.delivered('u1');
     expect(h.adapter.textsTo('u1').at(-1)).toBe(h.t('en', 'screening:questions.a3'));
     await h.close();
-    const again = open(h.reopen());
+    const again = await open(h.reopen());
     await again.choose('u1', 'yes'); // a3
     expect(await again.delivered('u1')).toEqual([again.t('en', 'screening:questions.a4')]);
   });
 
   it('should answer SOS first and then repeat the current question, from any screening question', async () => {
-    const h = open();
+    const h = await open();
     await toMenu(h, 'u1');
     await toFirstQuestion(h, 'u1');
     const sos = h.t('en', 'common:sos.text');
@@ -125,7 +135,7 @@ describe('engine', () => {
   });
 
   it('should treat an SOS word in Kazakh or Russian as SOS even in an English conversation', async () => {
-    const h = open();
+    const h = await open();
     await toMenu(h, 'u1');
     await h.delivered('u1');
     for (const word of ['көмек', 'помогите', 'СОС']) {
@@ -136,7 +146,7 @@ describe('engine', () => {
   });
 
   it('should map a typed number, a label in another language, or a synonym to the choice', async () => {
-    const h = open();
+    const h = await open();
     await toMenu(h, 'u1');
     await toFirstQuestion(h, 'u1');
     await h.text('u1', 'Нет'); // a1, Russian label
@@ -147,7 +157,7 @@ describe('engine', () => {
   });
 
   it('should answer a stale or forged button with a note and the current question', async () => {
-    const h = open();
+    const h = await open();
     await toMenu(h, 'u1');
     await h.delivered('u1');
     h.adapter.sent.length = 0;
@@ -163,13 +173,13 @@ describe('engine', () => {
   });
 
   it('should restart safely at the menu when a flow changed version under a stored conversation', async () => {
-    const h = open();
+    const h = await open();
     await toMenu(h, 'u1');
     await toFirstQuestion(h, 'u1');
     await h.delivered('u1');
     await h.close();
     const bumped = { ...flows, screening: { ...flows.screening, version: flows.screening.version + 1 } };
-    const again = open(h.reopen({ flows: bumped }));
+    const again = await open(h.reopen({ flows: bumped }));
     await again.choose('u1', 'no');
     expect(await again.delivered('u1')).toEqual([
       again.t('en', 'common:restarted'),
@@ -178,14 +188,14 @@ describe('engine', () => {
   });
 
   it('should restart safely when a stored snapshot names a state that no longer exists', async () => {
-    const h = open();
+    const h = await open();
     await toMenu(h, 'u1');
     await h.delivered('u1');
     h.adapter.sent.length = 0;
     const contactId = h.cipher.pseudonym('webchat', 'u1');
-    const conv = h.store.getConversation(contactId);
+    const conv = await h.store.getConversation(contactId);
     if (!conv) throw new Error('no conversation');
-    h.store.saveConversation(
+    await h.store.saveConversation(
       { ...conv, snapshot: { ...(conv.snapshot as object), value: 'vanished' } },
       Date.now(),
     );
@@ -195,7 +205,7 @@ describe('engine', () => {
   });
 
   it('should reply kindly to unreadable input and keep the question', async () => {
-    const h = open();
+    const h = await open();
     await toMenu(h, 'u1');
     await h.delivered('u1');
     h.adapter.sent.length = 0;
@@ -204,7 +214,7 @@ describe('engine', () => {
   });
 
   it('should keep only the beginning of a 10 000-character text and say so', async () => {
-    const h = open();
+    const h = await open();
     await toMenu(h, 'u1');
     await h.delivered('u1');
     h.adapter.sent.length = 0;
@@ -215,7 +225,7 @@ describe('engine', () => {
   });
 
   it('should queue a counsellor request with its risk level and tell the place in the queue', async () => {
-    const h = open();
+    const h = await open();
     await toMenu(h, 'first');
     await h.choose('first', 'counsellor');
     await toMenu(h, 'u1');
@@ -228,27 +238,27 @@ describe('engine', () => {
     const texts = await h.delivered('u1');
     // high risk goes ahead of the standard request that came first
     expect(texts).toContain(h.t('en', 'handoff:queued.text', { queuePosition: 1 }));
-    const conv = h.store.getConversation(h.cipher.pseudonym('webchat', 'u1'));
+    const conv = await h.store.getConversation(h.cipher.pseudonym('webchat', 'u1'));
     expect(conv?.riskLevel).toBe('high');
     expect(conv?.status).toBe('queued');
-    expect(h.store.queuePosition(conv?.id ?? -1)).toBe(1);
+    expect(await h.store.queuePosition(conv?.id ?? -1)).toBe(1);
   });
 
   it('should erase every row about a person with one command and confirm it', async () => {
-    const h = open();
+    const h = await open();
     await toMenu(h, 'u1');
     await toMenu(h, 'u2');
     await h.delivered('u1');
     await h.command('u1', 'erase');
     const texts = await h.delivered('u1');
     expect(texts.at(-1)).toBe(h.t('en', 'common:erased'));
-    expect(h.store.getContact(h.cipher.pseudonym('webchat', 'u1'))).toBeUndefined();
-    expect(h.store.getConversation(h.cipher.pseudonym('webchat', 'u1'))).toBeUndefined();
-    expect(h.store.getConversation(h.cipher.pseudonym('webchat', 'u2'))).toBeDefined();
+    expect(await h.store.getContact(h.cipher.pseudonym('webchat', 'u1'))).toBeUndefined();
+    expect(await h.store.getConversation(h.cipher.pseudonym('webchat', 'u1'))).toBeUndefined();
+    expect(await h.store.getConversation(h.cipher.pseudonym('webchat', 'u2'))).toBeDefined();
   });
 
   it('should on quick exit delete recent messages, clear the page and send one neutral line', async () => {
-    const h = open();
+    const h = await open();
     await toMenu(h, 'u1');
     await h.delivered('u1');
     h.adapter.sent.length = 0;
@@ -262,7 +272,7 @@ describe('engine', () => {
   });
 
   it('should retry a failed delivery and deliver it once', async () => {
-    const h = open();
+    const h = await open();
     h.adapter.failNext();
     h.adapter.failNext(new DeliveryError('webchat', '429', { retryable: true, retryAfterMs: 30 }));
     await h.command('u1', 'start');
@@ -270,18 +280,18 @@ describe('engine', () => {
   });
 
   it('should stop sending to a person who blocked the bot', async () => {
-    const h = open();
+    const h = await open();
     await h.command('u1', 'start');
     h.adapter.failNext(new DeliveryError('webchat', 'blocked', { blocked: true }));
     await h.delivered('u1');
     await h.choose('u1', 'en');
     // the contact wrote again, so it is reachable again and gets the answer
     expect(await h.delivered('u1')).toEqual([h.t('en', 'intake:safety.text')]);
-    expect(h.store.getContact(h.cipher.pseudonym('webchat', 'u1'))?.unreachable).toBe(false);
+    expect((await h.store.getContact(h.cipher.pseudonym('webchat', 'u1')))?.unreachable).toBe(false);
   });
 
   it('should keep words and ids out of the database file in clear text', async () => {
-    const h = open();
+    const h = await open();
     const userId = '77015550123';
     const secret = 'my husband hit me near the Kostanay market';
     await toMenu(h, userId);
@@ -289,21 +299,17 @@ describe('engine', () => {
     await h.text(userId, secret);
     await h.delivered(userId);
     await h.close();
-    for (const file of [h.dbPath, `${h.dbPath}-wal`]) {
-      let bytes: Buffer;
-      try {
-        bytes = readFileSync(file);
-      } catch {
-        continue;
-      }
+    const stored = await storedBytes({ dbPath: h.dbPath, databaseUrl: h.options.databaseUrl });
+    expect(stored.length).toBeGreaterThan(0);
+    for (const bytes of stored) {
       expect(bytes.includes(Buffer.from(secret))).toBe(false);
       expect(bytes.includes(Buffer.from('Kostanay'))).toBe(false);
       expect(bytes.includes(Buffer.from(userId))).toBe(false);
       expect(bytes.includes(Buffer.from('"answers"'))).toBe(false);
     }
     // and it is really stored: readable through the store with the key
-    const again = open(h.reopen());
-    expect(again.store.getContact(again.cipher.pseudonym('webchat', userId))?.address).toBe(userId);
+    const again = await open(h.reopen());
+    expect((await again.store.getContact(again.cipher.pseudonym('webchat', userId)))?.address).toBe(userId);
   });
 
   it('should answer kindly, keep the words and keep the state when a flow fails', async () => {
@@ -313,9 +319,9 @@ describe('engine', () => {
         throw new Error('boom');
       },
     });
-    const h = open(
-      new EngineHarness({ flows: { ...flows, legal: { id: 'legal', version: 1, machine: broken } } }),
-    );
+    const h = await open(undefined, {
+      flows: { ...flows, legal: { id: 'legal', version: 1, machine: broken } },
+    });
     await toMenu(h, 'u1');
     await h.delivered('u1');
     h.adapter.sent.length = 0;
@@ -327,7 +333,7 @@ describe('engine', () => {
   });
 
   it('should run a command that the menu lists as a numbered choice when it is typed as its number', async () => {
-    const h = open();
+    const h = await open();
     await toMenu(h, 'u1');
     await h.delivered('u1');
     const menu = h.lastSent('u1');
@@ -340,7 +346,7 @@ describe('engine', () => {
   });
 
   it('should greet a newcomer who says hello with the first question, not with "did not understand"', async () => {
-    const h = open();
+    const h = await open();
     await h.text('u1', 'Hello');
     expect(await h.delivered('u1')).toEqual([h.t('ru', 'intake:language.text')]);
     await h.text('u1', 'English'); // a newcomer may also answer the language question right away

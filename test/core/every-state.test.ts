@@ -4,7 +4,7 @@
  * way to the menu; and the menu button leads to the menu.
  */
 
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnyMachineSnapshot } from 'xstate';
 import { FLOW_IDS } from '../../flows/contract.js';
 import { flows } from '../../flows/index.js';
@@ -12,7 +12,10 @@ import { currentPrompt } from '../../src/core/flow-runner.js';
 import { walkFlow } from '../flows/flow-walk.js';
 import { EngineHarness } from '../helpers/engine-harness.js';
 
-const h = new EngineHarness();
+let h: EngineHarness;
+beforeAll(async () => {
+  h = await EngineHarness.open();
+});
 afterAll(() => h.close());
 
 let person = 0;
@@ -22,10 +25,10 @@ async function parkedIn(flow: (typeof FLOW_IDS)[number], snapshot: AnyMachineSna
   await h.command(user, 'start');
   await h.choose(user, 'en');
   const id = h.cipher.pseudonym('webchat', user);
-  const conv = h.store.getConversation(id);
+  const conv = await h.store.getConversation(id);
   if (!conv) throw new Error('no conversation');
   const persisted = flows[flow].machine.getPersistedSnapshot(snapshot);
-  h.store.saveConversation(
+  await h.store.saveConversation(
     { ...conv, flow, flowVersion: flows[flow].version, snapshot: persisted },
     Date.now(),
   );

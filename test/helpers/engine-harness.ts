@@ -11,12 +11,13 @@ import { flows } from '../../flows/index.js';
 import { OutboxDispatcher } from '../../src/core/dispatcher.js';
 import { createDutySchedule, type DutySchedule } from '../../src/core/duty.js';
 import { Engine } from '../../src/core/engine.js';
-import type { Store } from '../../src/core/ports.js';
+import { createLocalNotifier } from '../../src/core/local-notifier.js';
+import type { Notifier, Store } from '../../src/core/ports.js';
 import type { InboundMessage, Lang } from '../../src/core/types.js';
 import { createTranslator, type Translator } from '../../src/i18n/translator.js';
 import { createLogger } from '../../src/logger.js';
 import { type Cipher, createCipher } from '../../src/privacy/cipher.js';
-import { createSqliteStore, openDatabase } from '../../src/store/sqlite-store.js';
+import { openStore } from '../../src/store/index.js';
 import { RecordingAdapter } from './recording-adapter.js';
 
 export const alwaysOnDuty: DutySchedule = createDutySchedule({
@@ -33,10 +34,14 @@ export const translator = () => {
 
 export interface EngineHarnessOptions {
   dbPath?: string;
+  /** PostgreSQL instead of the SQLite file (see test/helpers/backends.ts). */
+  databaseUrl?: string;
   key?: Buffer;
   duty?: DutySchedule;
   flows?: Record<FlowId, FlowDefinition>;
   clock?: () => number;
+  /** Outbox claim lease (PostgreSQL: how long until a dead instance's claims are released). */
+  claimLeaseMs?: number;
 }
 
 export class EngineHarness {
@@ -44,6 +49,7 @@ export class EngineHarness {
   readonly key: Buffer;
   readonly cipher: Cipher;
   readonly store: Store;
+  readonly notifier: Notifier;
   readonly engine: Engine;
   readonly adapter = new RecordingAdapter('webchat');
   readonly dispatcher: OutboxDispatcher;
@@ -52,12 +58,31 @@ export class EngineHarness {
   /** Distinct per instance, so a restarted harness does not repeat earlier message ids. */
   readonly #idPrefix = randomBytes(4).toString('hex');
 
-  constructor(options: EngineHarnessOptions = {}) {
+  /** Opens the store (SQLite file, or PostgreSQL with `databaseUrl`) and wires the engine. */
+  static async open(options: EngineHarnessOptions = {}): Promise<EngineHarness> {
+    const dbPath = options.dbPath ?? join(mkdtempSync(join(tmpdir(), 'tirek-engine-')), 'tirek.db');
+    const key = options.key ?? randomBytes(32);
+    const cipher = createCipher(key);
+    const { store, notifier } = await openStore(
+      { DATABASE_PATH: dbPath, DATABASE_URL: options.databaseUrl },
+      cipher,
+      () => {},
+    );
+    return new EngineHarness({ ...options, dbPath, key }, cipher, store, notifier);
+  }
+
+  private constructor(
+    options: EngineHarnessOptions & { dbPath: string; key: Buffer },
+    cipher: Cipher,
+    store: Store,
+    notifier: Notifier = createLocalNotifier(),
+  ) {
     this.options = options;
-    this.dbPath = options.dbPath ?? join(mkdtempSync(join(tmpdir(), 'tirek-engine-')), 'tirek.db');
-    this.key = options.key ?? randomBytes(32);
-    this.cipher = createCipher(this.key);
-    this.store = createSqliteStore(openDatabase(this.dbPath), this.cipher);
+    this.dbPath = options.dbPath;
+    this.key = options.key;
+    this.cipher = cipher;
+    this.store = store;
+    this.notifier = notifier;
     const logger = createLogger('silent');
     this.dispatcher = new OutboxDispatcher({
       store: this.store,
@@ -65,6 +90,7 @@ export class EngineHarness {
       logger,
       backoffMs: () => 10,
       pollMs: 20,
+      ...(options.claimLeaseMs === undefined ? {} : { claimLeaseMs: options.claimLeaseMs }),
     });
     this.engine = new Engine({
       store: this.store,
@@ -76,12 +102,13 @@ export class EngineHarness {
       clock: options.clock,
       textParams: { retentionDays: 30 },
       onOutbox: () => this.dispatcher.wake(),
+      notifier: this.notifier,
     });
   }
 
-  /** A fresh process on the same database file and key (nothing carried over in memory). */
-  reopen(options: Partial<EngineHarnessOptions> = {}): EngineHarness {
-    return new EngineHarness({ ...this.options, ...options, dbPath: this.dbPath, key: this.key });
+  /** A fresh process on the same database and key (nothing carried over in memory). */
+  reopen(options: Partial<EngineHarnessOptions> = {}): Promise<EngineHarness> {
+    return EngineHarness.open({ ...this.options, ...options, dbPath: this.dbPath, key: this.key });
   }
 
   /** Builds an inbound message from `userId` with a fresh external id. */
@@ -115,7 +142,7 @@ export class EngineHarness {
 
   /** Everything sent so far to the user, after delivering the outbox. */
   async delivered(userId: string): Promise<string[]> {
-    this.dispatcher.start();
+    await this.dispatcher.start();
     await this.dispatcher.drain();
     return this.adapter.textsTo(userId);
   }
@@ -128,7 +155,8 @@ export class EngineHarness {
   async close(): Promise<void> {
     await this.engine.idle();
     await this.dispatcher.stop();
-    this.store.close();
+    await this.notifier.close();
+    await this.store.close();
   }
 }
 

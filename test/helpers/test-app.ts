@@ -52,7 +52,7 @@ export async function startTestApp(
 ): Promise<TestApp> {
   const base = options.env && options.dir ? { env: options.env, dir: options.dir } : testEnv(options.env);
   const config = loadConfig(base.env);
-  const app = createApp({
+  const app = await createApp({
     config,
     logger: createLogger(config.LOG_LEVEL),
     channelOverrides: options.channelOverrides,

@@ -252,6 +252,8 @@ export function createTelegramAdapter(
 
   return {
     channel: 'telegram',
+    // Long polling must have one reader per token; webhook updates may reach any instance.
+    singleInstance: !webhookUrl,
 
     async start(s) {
       sink = s;

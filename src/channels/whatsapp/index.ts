@@ -193,6 +193,7 @@ export function createWhatsappAdapter(
 
   return {
     channel: 'whatsapp',
+    singleInstance: true,
 
     async start(s) {
       sink = s;

@@ -240,11 +240,11 @@ describe('Telegram: language', () => {
     const p = person('ru');
     await p.command('start', 'poster_almaty');
     await p.replies();
-    expect(contactOf(p)?.source).toBe('poster_almaty');
+    expect((await contactOf(p))?.source).toBe('poster_almaty');
     const bad = person('ru');
     await bad.command('start', 'not a tag; +7 777 000 00 00');
     await bad.replies();
-    expect(contactOf(bad)?.source).toBeNull();
+    expect((await contactOf(bad))?.source).toBeNull();
   });
 });
 
@@ -423,7 +423,7 @@ describe('Telegram: Bot API failures', () => {
     bed.fake.block(p.chatId);
     await p.command('sos'); // two replies: the numbers, then the menu again
     await p.settle();
-    expect(contactOf(p)?.unreachable).toBe(true);
+    expect((await contactOf(p))?.unreachable).toBe(true);
     const attempts = bed.fake.callsTo('sendMessage').filter((c) => c.payload.chat_id === p.chatId && c.fault);
     // the first reply failed with 403; the reply queued behind it was given up without a call
     expect(attempts).toHaveLength(1);

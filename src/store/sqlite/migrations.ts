@@ -5,7 +5,7 @@
  * Columns ending in `_enc` hold AES-256-GCM ciphertext (see src/privacy/cipher.ts).
  * Ids of people are keyed hashes; nothing here holds a name, a phone number or a platform id in clear.
  */
-export const migrations: readonly string[] = [
+export const sqliteMigrations: readonly string[] = [
   /* 1: the core */ `
   CREATE TABLE contacts (
     id            TEXT PRIMARY KEY,           -- HMAC(channel, platform user id)
@@ -85,5 +85,57 @@ export const migrations: readonly string[] = [
     source      TEXT NOT NULL,
     checked_on  TEXT NOT NULL
   );
+  `,
+  /* 2: cases (several conversations per person), authors, optimistic versions, a backlog-proof outbox */ `
+  CREATE TABLE conversations_v2 (
+    id            INTEGER PRIMARY KEY,
+    contact_id    TEXT NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+    channel       TEXT NOT NULL,
+    lang          TEXT,
+    status        TEXT NOT NULL CHECK (status IN ('bot','queued','counsellor','closed')),
+    flow          TEXT NOT NULL,
+    flow_version  INTEGER NOT NULL,
+    snapshot_enc  BLOB,
+    risk_level    TEXT CHECK (risk_level IN ('immediate','high','standard')),
+    who           TEXT,
+    assignee      INTEGER,
+    version       INTEGER NOT NULL DEFAULT 0,
+    outcome       TEXT,
+    created_at    INTEGER NOT NULL,
+    updated_at    INTEGER NOT NULL,
+    closed_at     INTEGER
+  );
+  INSERT INTO conversations_v2 (id, contact_id, channel, lang, status, flow, flow_version, snapshot_enc,
+    risk_level, who, created_at, updated_at)
+    SELECT id, contact_id, channel, lang, status, flow, flow_version, snapshot_enc, risk_level, who,
+      created_at, updated_at FROM conversations;
+  DROP TABLE conversations;
+  ALTER TABLE conversations_v2 RENAME TO conversations;
+  -- one open case per person; closed ones are kept (for the retention period) beside it
+  CREATE UNIQUE INDEX conversations_open ON conversations(contact_id) WHERE status <> 'closed';
+  CREATE INDEX conversations_by_contact ON conversations(contact_id, id);
+  CREATE INDEX conversations_by_age ON conversations(updated_at);
+  CREATE INDEX contacts_by_last_seen ON contacts(last_seen_at);
+
+  ALTER TABLE messages ADD COLUMN author_kind TEXT NOT NULL DEFAULT 'bot'
+    CHECK (author_kind IN ('person','bot','counsellor'));
+  ALTER TABLE messages ADD COLUMN author_id INTEGER;
+  UPDATE messages SET author_kind = 'person' WHERE direction = 'in';
+
+  -- Only the oldest unsent row of each person (its "head") is claimable: per-person order without
+  -- comparing rows, and a claim that walks a small index whatever the backlog.
+  ALTER TABLE outbox ADD COLUMN lane TEXT NOT NULL DEFAULT 'live' CHECK (lane IN ('live','bulk'));
+  ALTER TABLE outbox ADD COLUMN head INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE outbox ADD COLUMN claimed_at INTEGER;
+  ALTER TABLE outbox ADD COLUMN parts_sent INTEGER NOT NULL DEFAULT 0;
+  UPDATE outbox SET head = 1 WHERE status IN ('pending','sending') AND id = (
+    SELECT min(p.id) FROM outbox p WHERE p.contact_id = outbox.contact_id AND p.status IN ('pending','sending'));
+  DROP INDEX outbox_due;
+  DROP INDEX outbox_by_conversation;
+  CREATE INDEX outbox_ready ON outbox(channel, lane, next_attempt_at) WHERE head = 1 AND status = 'pending';
+  CREATE INDEX outbox_unsent_by_contact ON outbox(contact_id, id) WHERE status IN ('pending','sending');
+  CREATE INDEX outbox_claimed ON outbox(claimed_at) WHERE status = 'sending';
+  CREATE INDEX outbox_done ON outbox(done_at) WHERE status IN ('sent','failed');
+  CREATE INDEX outbox_by_message ON outbox(message_id);
   `,
 ];

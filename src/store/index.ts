@@ -1,0 +1,41 @@
+/**
+ * Chooses the store: one SQLite file by default; PostgreSQL when DATABASE_URL is set.
+ * Both come with the notifier that matches them (in-process, or LISTEN/NOTIFY).
+ */
+import { createLocalNotifier } from '../core/local-notifier.js';
+import type { Notifier, Store } from '../core/ports.js';
+import type { Cipher } from '../privacy/cipher.js';
+import { openPostgres } from './postgres/database.js';
+import { createPostgresNotifier } from './postgres/notifier.js';
+import { createSqlStore } from './sql-store.js';
+import { createSqliteDb, openSqlite } from './sqlite/database.js';
+
+export interface StoreConfig {
+  DATABASE_PATH: string;
+  DATABASE_URL?: string | undefined;
+}
+
+export interface OpenedStore {
+  store: Store;
+  notifier: Notifier;
+}
+
+export async function openStore(
+  config: StoreConfig,
+  cipher: Cipher,
+  onError: (err: unknown) => void,
+): Promise<OpenedStore> {
+  if (config.DATABASE_URL) {
+    const { db, pool } = await openPostgres({ connectionString: config.DATABASE_URL, onError });
+    const store = await createSqlStore(db, cipher);
+    const notifier = await createPostgresNotifier(config.DATABASE_URL, pool, onError);
+    return { store, notifier };
+  }
+  const store = await createSqlStore(createSqliteDb(openSqlite(config.DATABASE_PATH)), cipher);
+  return { store, notifier: createLocalNotifier() };
+}
+
+/** The SQLite store on one file (tests and tools). */
+export function openSqliteStore(path: string, cipher: Cipher): Promise<Store> {
+  return createSqlStore(createSqliteDb(openSqlite(path)), cipher);
+}

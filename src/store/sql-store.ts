@@ -1,0 +1,565 @@
+/**
+ * The store, written once against `SqlDb` for SQLite and PostgreSQL. The only place with SQL
+ * (with the two backends' migrations). Columns ending in `_enc` are AES-256-GCM ciphertext.
+ */
+import { readFileSync } from 'node:fs';
+import type { FlowId, Who } from '../../flows/contract.js';
+import { ConcurrencyError } from '../core/errors.js';
+import type {
+  Author,
+  ContactRecord,
+  ConversationRecord,
+  ConversationStatus,
+  DirectoryEntry,
+  OutboxItem,
+  OutboxLane,
+  Store,
+  StoreTx,
+  UnreadableOutboxRow,
+} from '../core/ports.js';
+import { OUTBOX_LANES } from '../core/ports.js';
+import type { Channel, Lang, OutboundMessage, RiskLevel } from '../core/types.js';
+import type { Cipher } from '../privacy/cipher.js';
+import type { SqlDb } from './sql.js';
+
+export const PRIORITY: Record<RiskLevel, number> = { immediate: 0, high: 1, standard: 2 };
+const EMPTY = Buffer.alloc(0);
+
+interface ConversationRow {
+  id: number;
+  contact_id: string;
+  channel: Channel;
+  lang: Lang | null;
+  status: ConversationStatus;
+  flow: FlowId;
+  flow_version: number;
+  snapshot_enc: Buffer | null;
+  risk_level: RiskLevel | null;
+  who: Who | null;
+  assignee: number | null;
+  outcome: string | null;
+  version: number;
+  created_at: number;
+  updated_at: number;
+}
+
+interface ContactRow {
+  id: string;
+  channel: Channel;
+  address_enc: Buffer;
+  lang: Lang | null;
+  subscribed: number;
+  unreachable: number;
+  source: string | null;
+}
+
+interface OutboxRow {
+  id: number;
+  conversation_id: number | null;
+  contact_id: string;
+  channel: Channel;
+  address_enc: Buffer;
+  payload_enc: Buffer;
+  attempts: number;
+  parts_sent: number;
+  created_at: number;
+}
+
+export interface SqlStoreOptions {
+  /** Lease of an outbox claim: a claim older than this is taken to belong to a dead instance. */
+  claimLeaseMs?: number;
+}
+
+export async function createSqlStore(db: SqlDb, cipher: Cipher): Promise<Store> {
+  await seedDirectory(db);
+  const enc = (s: string) => cipher.encrypt(s);
+  const dec = (b: Buffer) => cipher.decrypt(b);
+  const skipLocked = db.dialect === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
+
+  const toConversation = (r: ConversationRow): ConversationRecord => ({
+    id: r.id,
+    contactId: r.contact_id,
+    channel: r.channel,
+    lang: r.lang,
+    status: r.status,
+    flow: r.flow,
+    flowVersion: r.flow_version,
+    snapshot: r.snapshot_enc ? JSON.parse(dec(r.snapshot_enc)) : null,
+    riskLevel: r.risk_level,
+    who: r.who,
+    assignee: r.assignee,
+    outcome: r.outcome,
+    version: r.version,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  });
+  const toContact = (r: ContactRow): ContactRecord => ({
+    id: r.id,
+    channel: r.channel,
+    address: dec(r.address_enc),
+    lang: r.lang,
+    subscribed: r.subscribed === 1,
+    unreachable: r.unreachable === 1,
+    source: r.source,
+  });
+
+  /** Decrypts claimed rows; a row that cannot be read fails at once instead of stopping the rest. */
+  async function readClaimed(
+    q: SqlDb,
+    rows: OutboxRow[],
+    now: number,
+  ): Promise<{ items: OutboxItem[]; unreadable: UnreadableOutboxRow[] }> {
+    const items: OutboxItem[] = [];
+    const unreadable: UnreadableOutboxRow[] = [];
+    for (const r of rows) {
+      try {
+        items.push({
+          id: r.id,
+          conversationId: r.conversation_id,
+          contactId: r.contact_id,
+          channel: r.channel,
+          address: dec(r.address_enc),
+          message: JSON.parse(dec(r.payload_enc)) as OutboundMessage,
+          attempts: r.attempts,
+          partsSent: r.parts_sent,
+          createdAt: r.created_at,
+        });
+      } catch (error) {
+        const reason = `unreadable: ${error instanceof Error ? error.message : 'unknown'}`.slice(0, 200);
+        await finish(q, r.id, r.contact_id, 'failed', reason, now);
+        unreadable.push({ id: r.id, channel: r.channel, reason });
+      }
+    }
+    return { items, unreadable };
+  }
+
+  /** Ends an outbox row and makes the person's next unsent row the claimable head. */
+  async function finish(
+    q: SqlDb,
+    id: number,
+    contactId: string,
+    status: 'sent' | 'failed',
+    error: string | null,
+    now: number,
+  ): Promise<void> {
+    // A delivered row keeps no text; a failed one keeps its ciphertext (a counsellor may re-send it)
+    // until retention removes it.
+    await q.run(
+      status === 'sent'
+        ? `UPDATE outbox SET status = 'sent', head = 0, done_at = ?, last_error = ?, payload_enc = ?, address_enc = ? WHERE id = ?`
+        : `UPDATE outbox SET status = 'failed', head = 0, done_at = ?, last_error = ? WHERE id = ?`,
+      status === 'sent' ? [now, error, EMPTY, EMPTY, id] : [now, error, id],
+    );
+    await promoteHead(q, contactId);
+  }
+
+  async function promoteHead(q: SqlDb, contactId: string): Promise<void> {
+    await q.run(
+      `UPDATE outbox SET head = 1 WHERE id = (
+         SELECT id FROM outbox WHERE contact_id = ? AND status IN ('pending','sending') ORDER BY id LIMIT 1)`,
+      [contactId],
+    );
+  }
+
+  const contactOf = async (id: number) =>
+    (await db.get<{ contact_id: string }>('SELECT contact_id FROM outbox WHERE id = ?', [id]))?.contact_id;
+
+  function txApi(q: SqlDb): StoreTx {
+    return {
+      async markInboundSeen(key, now) {
+        const r = await q.run(
+          'INSERT INTO inbound_seen (key, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING',
+          [key, now],
+        );
+        return r.changes === 1;
+      },
+
+      async getContact(id) {
+        const row = await q.get<ContactRow>('SELECT * FROM contacts WHERE id = ?', [id]);
+        return row ? toContact(row) : undefined;
+      },
+      async upsertContact({ id, channel, address, now }) {
+        const row = await q.get<ContactRow>('SELECT * FROM contacts WHERE id = ?', [id]);
+        if (row) {
+          await q.run('UPDATE contacts SET last_seen_at = ?, unreachable = 0 WHERE id = ?', [now, id]);
+          return toContact({ ...row, unreachable: 0 });
+        }
+        await q.run(
+          'INSERT INTO contacts (id, channel, address_enc, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)',
+          [id, channel, enc(address), now, now],
+        );
+        return { id, channel, address, lang: null, subscribed: false, unreachable: false, source: null };
+      },
+      setContactLang: async (id, lang) =>
+        void (await q.run('UPDATE contacts SET lang = ? WHERE id = ?', [lang, id])),
+      setContactSubscribed: async (id, s) =>
+        void (await q.run('UPDATE contacts SET subscribed = ? WHERE id = ?', [s ? 1 : 0, id])),
+      setContactSource: async (id, source) =>
+        void (await q.run('UPDATE contacts SET source = ? WHERE id = ?', [source, id])),
+      setContactUnreachable: async (id, u) =>
+        void (await q.run('UPDATE contacts SET unreachable = ? WHERE id = ?', [u ? 1 : 0, id])),
+
+      async getConversation(contactId) {
+        const row = await q.get<ConversationRow>(
+          `SELECT * FROM conversations WHERE contact_id = ? AND status <> 'closed' ORDER BY id DESC LIMIT 1`,
+          [contactId],
+        );
+        return row ? toConversation(row) : undefined;
+      },
+      async getConversationById(id) {
+        const row = await q.get<ConversationRow>('SELECT * FROM conversations WHERE id = ?', [id]);
+        return row ? toConversation(row) : undefined;
+      },
+      async createConversation(c, now) {
+        const row = await q.get<{ id: number }>(
+          `INSERT INTO conversations (contact_id, channel, lang, status, flow, flow_version, snapshot_enc,
+             risk_level, who, assignee, version, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?) RETURNING id`,
+          [
+            c.contactId,
+            c.channel,
+            c.lang,
+            c.status,
+            c.flow,
+            c.flowVersion,
+            c.snapshot == null ? null : enc(JSON.stringify(c.snapshot)),
+            c.riskLevel,
+            c.who,
+            c.assignee ?? null,
+            now,
+            now,
+          ],
+        );
+        return {
+          ...c,
+          assignee: c.assignee ?? null,
+          id: Number(row?.id),
+          version: 0,
+          createdAt: now,
+          updatedAt: now,
+        };
+      },
+      async saveConversation(c, now) {
+        const r = await q.run(
+          `UPDATE conversations SET lang = ?, status = ?, flow = ?, flow_version = ?, snapshot_enc = ?,
+             risk_level = ?, who = ?, assignee = ?, outcome = ?, version = version + 1, updated_at = ?,
+             closed_at = COALESCE(?, closed_at)
+           WHERE id = ? AND version = ?`,
+          [
+            c.lang,
+            c.status,
+            c.flow,
+            c.flowVersion,
+            c.snapshot == null ? null : enc(JSON.stringify(c.snapshot)),
+            c.riskLevel,
+            c.who,
+            c.assignee,
+            c.outcome ?? null,
+            now,
+            c.status === 'closed' ? now : null,
+            c.id,
+            c.version,
+          ],
+        );
+        if (r.changes !== 1) throw new ConcurrencyError(`conversation ${c.id} changed since it was read`);
+        return { ...c, version: c.version + 1, updatedAt: now };
+      },
+
+      async appendMessage({ conversationId, direction, author, text, platformRef, now }) {
+        const a: Author = author ?? (direction === 'in' ? { kind: 'person' } : { kind: 'bot' });
+        const row = await q.get<{ id: number }>(
+          `INSERT INTO messages (conversation_id, direction, text_enc, platform_ref_enc, created_at, author_kind, author_id)
+           VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+          [
+            conversationId,
+            direction,
+            enc(text),
+            platformRef ? enc(platformRef) : null,
+            now,
+            a.kind,
+            a.kind === 'counsellor' ? a.accountId : null,
+          ],
+        );
+        return Number(row?.id);
+      },
+      async platformRefsSince(contactId, since) {
+        const rows = await q.all<{ platform_ref_enc: Buffer }>(
+          `SELECT m.platform_ref_enc FROM messages m JOIN conversations c ON c.id = m.conversation_id
+           WHERE c.contact_id = ? AND m.created_at >= ? AND m.platform_ref_enc IS NOT NULL ORDER BY m.id`,
+          [contactId, since],
+        );
+        return rows.flatMap((r) => JSON.parse(dec(r.platform_ref_enc)) as string[]);
+      },
+
+      async enqueueOutbox({ conversationId, contactId, channel, address, message, messageId, lane, now }) {
+        // Callers hold the person's lock (a turn, a counsellor's reply), so "is there an earlier
+        // unsent row?" cannot race with the dispatcher promoting the next head.
+        const earlier = await q.get<{ id: number }>(
+          `SELECT id FROM outbox WHERE contact_id = ? AND status IN ('pending','sending') LIMIT 1`,
+          [contactId],
+        );
+        const row = await q.get<{ id: number }>(
+          `INSERT INTO outbox (conversation_id, contact_id, message_id, channel, address_enc, payload_enc, status,
+             next_attempt_at, created_at, lane, head)
+           VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?) RETURNING id`,
+          [
+            conversationId,
+            contactId,
+            messageId ?? null,
+            channel,
+            enc(address),
+            enc(JSON.stringify(message)),
+            now,
+            now,
+            lane ?? 'live',
+            earlier ? 0 : 1,
+          ],
+        );
+        return Number(row?.id);
+      },
+
+      async enqueueHandoff(conversationId, riskLevel, now) {
+        await q.run(
+          `INSERT INTO handoff_queue (conversation_id, priority, queued_at) VALUES (?, ?, ?)
+           ON CONFLICT (conversation_id) DO UPDATE SET priority =
+             CASE WHEN excluded.priority < handoff_queue.priority THEN excluded.priority ELSE handoff_queue.priority END`,
+          [conversationId, riskLevel ? PRIORITY[riskLevel] : 2, now],
+        );
+      },
+      cancelHandoff: async (conversationId) =>
+        void (await q.run('DELETE FROM handoff_queue WHERE conversation_id = ?', [conversationId])),
+      async queuePosition(conversationId) {
+        const row = await q.get<{ pos: number }>(
+          `SELECT (SELECT count(*) FROM handoff_queue o WHERE o.priority < q.priority
+                     OR (o.priority = q.priority AND (o.queued_at < q.queued_at
+                         OR (o.queued_at = q.queued_at AND o.conversation_id < q.conversation_id)))) + 1 AS pos
+           FROM handoff_queue q WHERE q.conversation_id = ?`,
+          [conversationId],
+        );
+        return row ? Number(row.pos) : null;
+      },
+
+      async listDirectory(region) {
+        const rows = await q.all<{
+          id: number;
+          region: string | null;
+          name_json: string;
+          phone: string;
+          note_json: string | null;
+          source: string;
+          checked_on: string;
+        }>(
+          'SELECT * FROM directory WHERE region IS NULL OR region = ? ORDER BY region IS NOT NULL DESC, id',
+          [region],
+        );
+        return rows.map(
+          (r): DirectoryEntry => ({
+            id: r.id,
+            region: r.region,
+            name: JSON.parse(r.name_json),
+            phone: r.phone,
+            note: r.note_json ? JSON.parse(r.note_json) : null,
+            source: r.source,
+            checkedOn: r.checked_on,
+          }),
+        );
+      },
+
+      async eraseContact(contactId) {
+        // conversations, messages and the queue entry go with the contact (ON DELETE CASCADE)
+        await q.run('DELETE FROM outbox WHERE contact_id = ?', [contactId]);
+        await q.run('DELETE FROM contacts WHERE id = ?', [contactId]);
+      },
+    };
+  }
+
+  const outside = txApi(db);
+
+  async function claim(
+    now: number,
+    limit: number,
+    where: string,
+    params: Array<string | number>,
+  ): Promise<{ items: OutboxItem[]; unreadable: UnreadableOutboxRow[] }> {
+    return db.transaction(async (q) => {
+      const ids = await q.all<{ id: number }>(
+        `SELECT id FROM outbox WHERE head = 1 AND status = 'pending' AND next_attempt_at <= ? AND ${where}
+         ORDER BY next_attempt_at, id LIMIT ?${skipLocked}`,
+        [now, ...params, limit],
+      );
+      if (ids.length === 0) return { items: [], unreadable: [] };
+      const rows: OutboxRow[] = [];
+      for (const { id } of ids) {
+        const row = await q.get<OutboxRow>(
+          `UPDATE outbox SET status = 'sending', claimed_at = ?, attempts = attempts + 1 WHERE id = ? AND status = 'pending'
+           RETURNING id, conversation_id, contact_id, channel, address_enc, payload_enc, attempts, parts_sent, created_at`,
+          [now, id],
+        );
+        if (row) rows.push(row);
+      }
+      return readClaimed(q, rows, now);
+    });
+  }
+
+  const store: Store = {
+    kind: db.dialect,
+    ...outside,
+    transaction: (fn, options) => db.transaction((q) => fn(txApi(q)), options?.lock),
+
+    async claimOutbox(now, limit, channels) {
+      const items: OutboxItem[] = [];
+      const unreadable: UnreadableOutboxRow[] = [];
+      // Live lane first, per channel: each probe walks the small `outbox_ready` index.
+      for (const lane of OUTBOX_LANES) {
+        for (const channel of channels) {
+          const free = limit - items.length;
+          if (free <= 0) break;
+          const got = await claim(now, free, 'channel = ? AND lane = ?', [channel, lane]);
+          items.push(...got.items);
+          unreadable.push(...got.unreadable);
+        }
+      }
+      return { items, unreadable };
+    },
+    claimOutboxFor: (contactId, now) => claim(now, 1, 'contact_id = ?', [contactId]),
+
+    async markOutboxSent(id, refs, now) {
+      const contactId = await contactOf(id);
+      if (contactId === undefined) return;
+      await db.transaction(async (q) => {
+        const row = await q.get<{ message_id: number | null }>('SELECT message_id FROM outbox WHERE id = ?', [
+          id,
+        ]);
+        await finish(q, id, contactId, 'sent', null, now);
+        if (row?.message_id != null && refs.length > 0)
+          await q.run('UPDATE messages SET platform_ref_enc = ? WHERE id = ?', [
+            enc(JSON.stringify(refs)),
+            row.message_id,
+          ]);
+      }, contactId);
+    },
+    async markOutboxProgress(id, partsSent, refs) {
+      await db.transaction(async (q) => {
+        await q.run('UPDATE outbox SET parts_sent = ? WHERE id = ?', [partsSent, id]);
+        const row = await q.get<{ message_id: number | null }>('SELECT message_id FROM outbox WHERE id = ?', [
+          id,
+        ]);
+        if (row?.message_id != null && refs.length > 0)
+          await q.run('UPDATE messages SET platform_ref_enc = ? WHERE id = ?', [
+            enc(JSON.stringify(refs)),
+            row.message_id,
+          ]);
+      });
+    },
+    async markOutboxRetry(id, error, nextAttemptAt) {
+      // A row that failed once waits in the bulk lane: fresh replies to other people go first.
+      await db.run(
+        `UPDATE outbox SET status = 'pending', lane = 'bulk', last_error = ?, next_attempt_at = ?, claimed_at = NULL
+         WHERE id = ? AND status = 'sending'`,
+        [error, nextAttemptAt, id],
+      );
+    },
+    async markOutboxFailed(id, error, now) {
+      const contactId = await contactOf(id);
+      if (contactId === undefined) return;
+      await db.transaction((q) => finish(q, id, contactId, 'failed', error, now), contactId);
+    },
+    async failPendingOutbox(contactId, error, now) {
+      return db.transaction(async (q) => {
+        const r = await q.run(
+          `UPDATE outbox SET status = 'failed', head = 0, last_error = ?, done_at = ?
+           WHERE contact_id = ? AND status = 'pending'`,
+          [error, now, contactId],
+        );
+        return r.changes;
+      }, contactId);
+    },
+    async releaseStaleClaims(before) {
+      const r = await db.run(
+        `UPDATE outbox SET status = 'pending', claimed_at = NULL WHERE status = 'sending' AND claimed_at < ?`,
+        [before],
+      );
+      return r.changes;
+    },
+    async outboxBacklog(now) {
+      const rows = await db.all<{ lane: OutboxLane; n: number; oldest: number | null }>(
+        `SELECT lane, count(*) AS n, min(created_at) AS oldest FROM outbox
+         WHERE status IN ('pending','sending') GROUP BY lane`,
+      );
+      return OUTBOX_LANES.map((lane) => {
+        const r = rows.find((x) => x.lane === lane);
+        return {
+          lane,
+          count: Number(r?.n ?? 0),
+          oldestAgeMs: r?.oldest == null ? 0 : now - Number(r.oldest),
+        };
+      });
+    },
+    async pendingOutboxCount() {
+      const row = await db.get<{ n: number }>(
+        `SELECT count(*) AS n FROM outbox WHERE status IN ('pending','sending')`,
+      );
+      return Number(row?.n ?? 0);
+    },
+
+    purgeExpired: (before) =>
+      db.transaction(async (q) => {
+        await q.run('DELETE FROM inbound_seen WHERE created_at < ?', [before]);
+        // People who have not written for the whole retention time: everything about them goes,
+        // unless they asked for news; then only their conversation's answers and risk level go.
+        const idle = await q.all<{ id: string }>(
+          'SELECT id FROM contacts WHERE last_seen_at < ? AND subscribed = 0',
+          [before],
+        );
+        for (const { id } of idle) await q.run('DELETE FROM outbox WHERE contact_id = ?', [id]);
+        const removed = {
+          contacts: (await q.run('DELETE FROM contacts WHERE last_seen_at < ? AND subscribed = 0', [before]))
+            .changes,
+          messages: (await q.run('DELETE FROM messages WHERE created_at < ?', [before])).changes,
+          conversations: (
+            await q.run(`DELETE FROM conversations WHERE status = 'closed' AND updated_at < ?`, [before])
+          ).changes,
+          outbox: (
+            await q.run(`DELETE FROM outbox WHERE status IN ('sent','failed') AND done_at < ?`, [before])
+          ).changes,
+        };
+        await q.run(
+          'DELETE FROM handoff_queue WHERE conversation_id IN (SELECT id FROM conversations WHERE updated_at < ?)',
+          [before],
+        );
+        await q.run(
+          `UPDATE conversations SET snapshot_enc = NULL, risk_level = NULL, who = NULL, flow = 'menu', status = 'bot'
+           WHERE updated_at < ? AND (snapshot_enc IS NOT NULL OR risk_level IS NOT NULL OR who IS NOT NULL)`,
+          [before],
+        );
+        return removed;
+      }, 'retention'),
+
+    tryLock: (name) => db.tryLock(name),
+    ping: async () => void (await db.get('SELECT 1 AS ok')),
+    close: () => db.close(),
+  };
+  return store;
+}
+
+async function seedDirectory(db: SqlDb): Promise<void> {
+  const entries = JSON.parse(
+    readFileSync(new URL('./seed/directory.json', import.meta.url), 'utf8'),
+  ) as Array<{
+    phone: string;
+    name: Record<Lang, string>;
+    note: Record<Lang, string> | null;
+    source: string;
+    checkedOn: string;
+  }>;
+  await db.transaction(async (q) => {
+    const row = await q.get<{ n: number }>('SELECT count(*) AS n FROM directory');
+    if (Number(row?.n ?? 0) > 0) return;
+    for (const e of entries) {
+      await q.run(
+        'INSERT INTO directory (region, name_json, phone, note_json, source, checked_on) VALUES (NULL, ?, ?, ?, ?, ?)',
+        [JSON.stringify(e.name), e.phone, e.note ? JSON.stringify(e.note) : null, e.source, e.checkedOn],
+      );
+    }
+  }, 'seed-directory');
+}

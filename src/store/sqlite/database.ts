@@ -1,0 +1,106 @@
+/**
+ * SQLite behind the async `SqlDb` surface. better-sqlite3 has one connection and is synchronous:
+ * every statement and every transaction runs through one serial lane, so an `await` inside a
+ * transaction can never let another turn's statements into it.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { KeyedSerial } from '../../core/keyed-serial.js';
+import type { HeldLock } from '../../core/ports.js';
+import type { SqlDb, SqlValue } from '../sql.js';
+import { sqliteMigrations } from './migrations.js';
+
+export function openSqlite(path: string): Database.Database {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  // NORMAL is durable across process crashes in WAL mode; only an OS crash may lose the last commits.
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  migrate(db);
+  db.pragma('foreign_keys = ON');
+  return db;
+}
+
+/** Runs every migration not yet applied, in order; PRAGMA user_version records how far. */
+export function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current >= sqliteMigrations.length) return;
+  // Some migrations rebuild tables that others reference: check foreign keys once at the end.
+  db.pragma('foreign_keys = OFF');
+  for (let v = current; v < sqliteMigrations.length; v++) {
+    db.transaction(() => {
+      db.exec(sqliteMigrations[v] as string);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+  const broken = db.pragma('foreign_key_check') as unknown[];
+  if (broken.length > 0) throw new Error(`migration left ${broken.length} broken references`);
+}
+
+const BEGIN = 'BEGIN IMMEDIATE';
+
+export function createSqliteDb(db: Database.Database): SqlDb {
+  const serial = new KeyedSerial();
+  const statements = new Map<string, Database.Statement>();
+  const prepare = (sql: string) => {
+    let s = statements.get(sql);
+    if (!s) {
+      s = db.prepare(sql);
+      statements.set(sql, s);
+    }
+    return s;
+  };
+  const held = new Set<string>();
+  const begin = db.prepare(BEGIN);
+  const commit = db.prepare('COMMIT');
+  const rollback = db.prepare('ROLLBACK');
+
+  // Statements run directly: callers are already inside the serial lane.
+  const direct: SqlDb = {
+    dialect: 'sqlite',
+    all: async <T>(sql: string, params: readonly SqlValue[] = []) => prepare(sql).all(...params) as T[],
+    get: async <T>(sql: string, params: readonly SqlValue[] = []) =>
+      prepare(sql).get(...params) as T | undefined,
+    run: async (sql: string, params: readonly SqlValue[] = []) => ({
+      changes: prepare(sql).run(...params).changes,
+    }),
+    transaction: (fn) => fn(direct),
+    tryLock: (name) => lock(name),
+    close: async () => {},
+  };
+
+  async function lock(name: string): Promise<HeldLock | null> {
+    // One process owns the SQLite file, so a lock only has to be unique within this process.
+    if (held.has(name)) return null;
+    held.add(name);
+    return { release: async () => void held.delete(name), lost: new Promise<void>(() => {}) };
+  }
+
+  const lane = <T>(task: () => Promise<T> | T) => serial.run('', task);
+
+  return {
+    dialect: 'sqlite',
+    all: (sql, params) => lane(() => direct.all(sql, params)),
+    get: (sql, params) => lane(() => direct.get(sql, params)),
+    run: (sql, params) => lane(() => direct.run(sql, params)),
+    transaction: (fn) =>
+      lane(async () => {
+        begin.run();
+        try {
+          const result = await fn(direct);
+          commit.run();
+          return result;
+        } catch (error) {
+          if (db.inTransaction) rollback.run();
+          throw error;
+        }
+      }),
+    tryLock: lock,
+    close: async () => {
+      await serial.idle();
+      db.close();
+    },
+  };
+}
