@@ -87,7 +87,13 @@ export async function createApp({
   }
   for (const [channel, adapter] of Object.entries(channelOverrides))
     adapters.set(channel as Channel, adapter);
-  dispatcher = new OutboxDispatcher({ store, adapters, logger, clock });
+  dispatcher = new OutboxDispatcher({
+    store,
+    adapters,
+    logger,
+    clock,
+    claimLeaseMs: config.OUTBOX_CLAIM_LEASE_SECONDS * 1000,
+  });
 
   let stopRetention: (() => void) | undefined;
   const stopSingles: Array<() => Promise<void>> = [];

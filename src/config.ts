@@ -29,6 +29,13 @@ const schema = z.object({
   DATABASE_URL: optionalString.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
     message: 'must be a postgres:// URL',
   }),
+  /** How long an outbox claim of an instance that stopped answering blocks its row (several instances). */
+  OUTBOX_CLAIM_LEASE_SECONDS: z.coerce
+    .number({ message: 'must be a number of seconds' })
+    .int()
+    .min(1)
+    .max(86_400)
+    .default(300),
   DATA_KEY: dataKey,
   PORT: z.coerce.number({ message: 'must be a port number' }).int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
