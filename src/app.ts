@@ -8,6 +8,7 @@ import type { Config } from './config.js';
 import { OutboxDispatcher } from './core/dispatcher.js';
 import { createDutySchedule } from './core/duty.js';
 import { Engine } from './core/engine.js';
+import { LiveOutbox } from './core/live-outbox.js';
 import type { Notifier, Store } from './core/ports.js';
 import type { Channel, ChannelAdapter } from './core/types.js';
 import { createHttpApp, type HttpMountable, listen, type RunningServer } from './http/server.js';
@@ -33,6 +34,7 @@ export interface App {
   notifier: Notifier;
   engine: Engine;
   dispatcher: OutboxDispatcher;
+  live: LiveOutbox;
   translator: Translator;
   adapters: Map<Channel, ChannelAdapter>;
   /** Set once start() has the server listening. */
@@ -81,8 +83,16 @@ export async function createApp({
     onOutbox: () => dispatcher?.wake(),
     notifier,
   });
+  const live = new LiveOutbox({
+    store,
+    notifier,
+    pseudonym: cipher.pseudonym,
+    deliver: (item, adapter) => (dispatcher as OutboxDispatcher).deliver(item, adapter),
+    logger,
+    clock,
+  });
   for (const [channel, factory] of Object.entries(channelFactories)) {
-    const adapter = channelOverrides[channel as Channel] ?? factory({ config, logger, translator });
+    const adapter = channelOverrides[channel as Channel] ?? factory({ config, logger, translator, live });
     if (adapter) adapters.set(channel as Channel, adapter);
   }
   for (const [channel, adapter] of Object.entries(channelOverrides))
@@ -93,6 +103,7 @@ export async function createApp({
     logger,
     clock,
     claimLeaseMs: config.OUTBOX_CLAIM_LEASE_SECONDS * 1000,
+    pulledChannels: [...adapters.values()].filter((a) => a.delivery === 'pull').map((a) => a.channel),
   });
 
   let stopRetention: (() => void) | undefined;
@@ -103,6 +114,7 @@ export async function createApp({
     notifier,
     engine,
     dispatcher,
+    live,
     translator,
     adapters,
     http: undefined,
@@ -116,7 +128,9 @@ export async function createApp({
       for (const adapter of adapters.values()) {
         if (adapter.singleInstance) {
           // Long polling and the WhatsApp client run on one instance only: a database lock decides.
-          stopSingles.push(runSingleInstance(store, adapter, sink, logger));
+          const single = runSingleInstance(store, adapter, sink, logger);
+          stopSingles.push(single.stop);
+          await single.ready;
           continue;
         }
         // One channel failing to start (e.g. WhatsApp unreachable) must not take the others down.

@@ -16,7 +16,7 @@ export function runSingleInstance(
   sink: InboundSink,
   logger: Logger,
   retryMs = TAKEOVER_RETRY_MS,
-): () => Promise<void> {
+): { ready: Promise<void>; stop: () => Promise<void> } {
   let stopped = false;
   let held: HeldLock | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -62,7 +62,7 @@ export function runSingleInstance(
   };
   const first = attempt();
 
-  return async () => {
+  const stop = async () => {
     stopped = true;
     if (timer) clearTimeout(timer);
     await first;
@@ -74,4 +74,6 @@ export function runSingleInstance(
       held = undefined;
     }
   };
+  // `ready`: the first attempt is over (the channel runs here, or another instance has it)
+  return { ready: first, stop };
 }

@@ -3,6 +3,7 @@
  * its channel is not configured. Add a messenger by adding an adapter folder and one line here.
  */
 import type { Config } from '../config.js';
+import type { LiveOutbox } from '../core/live-outbox.js';
 import type { Channel, ChannelAdapter } from '../core/types.js';
 import type { Translator } from '../i18n/translator.js';
 import type { Logger } from '../logger.js';
@@ -14,6 +15,8 @@ export interface ChannelDeps {
   config: Config;
   logger: Logger;
   translator: Translator;
+  /** Live delivery to streams held by this instance (needed by the web chat). */
+  live?: LiveOutbox;
 }
 
 export type ChannelFactory = (deps: ChannelDeps) => ChannelAdapter | undefined;

@@ -112,7 +112,7 @@ export class OutboxDispatcher {
       this.#again = false;
       const free = this.#o.concurrency - this.#inFlight.size;
       if (free <= 0) break;
-      const channels = [...this.#o.adapters.keys()].filter((c) => !this.#o.pulledChannels.includes(c));
+      const channels = this.#channels();
       if (channels.length === 0) break;
       const { items, unreadable } = await store.claimOutbox(this.#o.clock(), free, channels);
       for (const row of unreadable)
@@ -123,6 +123,11 @@ export class OutboxDispatcher {
       for (const item of items) this.#track(this.#deliver(item));
       if (items.length + unreadable.length >= free) this.#again = true;
     } while (this.#again && this.#running);
+  }
+
+  /** The channels this dispatcher delivers (pulled ones are delivered by their screens). */
+  #channels(): Channel[] {
+    return [...this.#o.adapters.keys()].filter((c) => !this.#o.pulledChannels.includes(c));
   }
 
   #track(p: Promise<void>): void {
@@ -147,7 +152,8 @@ export class OutboxDispatcher {
     while (Date.now() < until) {
       this.wake();
       await this.#pumping;
-      if (this.#inFlight.size === 0 && (await this.#o.store.pendingOutboxCount()) === 0) return;
+      if (this.#inFlight.size === 0 && (await this.#o.store.pendingOutboxCount(this.#channels())) === 0)
+        return;
       await Promise.race([...this.#inFlight, new Promise((r) => setTimeout(r, 20))]);
     }
     throw new Error('outbox did not drain in time');
@@ -171,15 +177,17 @@ export class OutboxDispatcher {
       const reason = `${e.message}`.slice(0, 200);
       const now = this.#o.clock();
       if (e.blocked) {
+        // The rows queued behind go first, so finishing this one promotes nothing to send.
+        await store.failPendingOutbox(item.contactId, 'blocked', now);
         await store.markOutboxFailed(item.id, 'blocked', now);
         await store.setContactUnreachable(item.contactId, true);
-        await store.failPendingOutbox(item.contactId, 'blocked', now);
         logger.warn(
           { channel: item.channel, outbox: item.id },
           'recipient blocked the bot; not sending to them',
         );
       } else if (e.retryable && now - item.createdAt < this.#o.maxAgeMs) {
-        const delay = Math.max(e.retryAfterMs ?? 0, this.#o.backoffMs(item.attempts));
+        // whole milliseconds: timestamps are integer columns (PostgreSQL BIGINT refuses fractions)
+        const delay = Math.round(Math.max(e.retryAfterMs ?? 0, this.#o.backoffMs(item.attempts)));
         await store.markOutboxRetry(item.id, reason, now + delay);
         logger.warn(
           { channel: item.channel, outbox: item.id, attempt: item.attempts, delay },

@@ -188,7 +188,8 @@ export interface Store extends StoreTx {
   /** Items claimed before `before` and never finished (their instance died) go back to 'pending'. */
   releaseStaleClaims(before: number): Promise<number>;
   outboxBacklog(now: number): Promise<Array<{ lane: OutboxLane; count: number; oldestAgeMs: number }>>;
-  pendingOutboxCount(): Promise<number>;
+  /** Unsent rows (of the given channels, or all). */
+  pendingOutboxCount(channels?: readonly Channel[]): Promise<number>;
 
   /**
    * Deletes what is older than `before`: messages, closed conversations, finished outbox rows,

@@ -100,6 +100,11 @@ export interface ChannelAdapter {
    * client); the app starts it on the instance that holds a database lock.
    */
   readonly singleInstance?: boolean;
+  /**
+   * 'pull': the channel's screens pull their own outbox rows through the LiveOutbox (web chat
+   * streams, on whichever instance holds them); the dispatcher leaves its rows alone.
+   */
+  readonly delivery?: 'push' | 'pull';
   /** Start receiving; every inbound message goes to `sink`. */
   start(sink: InboundSink): Promise<void>;
   stop(): Promise<void>;

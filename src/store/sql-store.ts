@@ -495,11 +495,16 @@ export async function createSqlStore(db: SqlDb, cipher: Cipher): Promise<Store> 
         };
       });
     },
-    async pendingOutboxCount() {
-      const row = await db.get<{ n: number }>(
-        `SELECT count(*) AS n FROM outbox WHERE status IN ('pending','sending')`,
-      );
-      return Number(row?.n ?? 0);
+    async pendingOutboxCount(channels) {
+      let n = 0;
+      for (const channel of channels ?? [null]) {
+        const row = await db.get<{ n: number }>(
+          `SELECT count(*) AS n FROM outbox WHERE status IN ('pending','sending')${channel ? ' AND channel = ?' : ''}`,
+          channel ? [channel] : [],
+        );
+        n += Number(row?.n ?? 0);
+      }
+      return n;
     },
 
     purgeExpired: (before) =>

@@ -325,13 +325,13 @@ export class FakeTelegramApi {
 
   /** Resolves with the predicate's first truthy value, checking every 10 ms. */
   async waitFor<T>(
-    predicate: () => T | undefined | false | null,
+    predicate: () => T | undefined | false | null | Promise<T | undefined | false | null>,
     timeoutMs = 10_000,
     what = 'condition',
   ): Promise<T> {
     const until = Date.now() + timeoutMs;
     for (;;) {
-      const value = predicate();
+      const value = await predicate();
       if (value) return value;
       if (Date.now() > until) throw new Error(`fake Telegram: timed out waiting for ${what}`);
       await new Promise((r) => setTimeout(r, 10));

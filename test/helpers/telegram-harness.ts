@@ -58,11 +58,13 @@ export class TelegramPerson implements PersonHandle {
 
   /** Presses the button with this label on the bot's latest keyboard. */
   async choose(label: string): Promise<void> {
+    await this.settle(); // the keyboard to press is the one of the last reply
     const { message, data } = this.#button((b) => b.text === label, `a button "${label}"`);
     await this.#handled(this.bed.fake.pressButton(this.user, data, message));
   }
 
   async pressSos(): Promise<void> {
+    await this.settle();
     const { message, data } = this.#button((b) => b.callback_data === 'c:sos', 'the SOS button');
     await this.#handled(this.bed.fake.pressButton(this.user, data, message));
   }

@@ -6,10 +6,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inject } from 'vitest';
 import { type App, createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import type { Channel, ChannelAdapter } from '../../src/core/types.js';
 import { createLogger } from '../../src/logger.js';
+import { freshDatabase } from './postgres-cluster.js';
 
 export interface TestApp {
   app: App;
@@ -51,6 +53,9 @@ export async function startTestApp(
   } = {},
 ): Promise<TestApp> {
   const base = options.env && options.dir ? { env: options.env, dir: options.dir } : testEnv(options.env);
+  // `npm run test:postgres` runs the app-level tests again on a fresh PostgreSQL database each
+  if (process.env.TIREK_TEST_STORE === 'postgres' && !base.env.DATABASE_URL)
+    base.env.DATABASE_URL = await freshDatabase(inject('postgresUrl'));
   const config = loadConfig(base.env);
   const app = await createApp({
     config,

@@ -28,9 +28,6 @@ import type { ChannelDeps } from '../index.js';
 export const WEBCHAT_MAX_TEXT = 10_000;
 /** A 10 000-character text in UTF-8 (up to 4 bytes a character) plus the envelope. */
 const MAX_BODY_BYTES = 48 * 1024;
-/** Replies kept for a page that is reconnecting its event stream. */
-const BUFFER_LIMIT = 50;
-const BUFFER_TTL_MS = 5 * 60_000;
 
 const inboundSchema = z.object({
   session: z.uuid(),
@@ -44,31 +41,19 @@ const inboundSchema = z.object({
   command: z.enum(GLOBAL_COMMANDS).optional(),
 });
 
-interface Session {
-  push?: (m: OutboundMessage) => Promise<void>;
-  buffer: OutboundMessage[];
-  touched: number;
-}
-
 const asset = (name: string) => readFileSync(new URL(`./public/${name}`, import.meta.url), 'utf8');
 
-export function createWebchatAdapter({ translator, logger }: ChannelDeps): ChannelAdapter & HttpMountable {
+/**
+ * Replies wait in the outbox (the database) until the person's page holds an event stream, on
+ * any instance: nothing is kept in this process's memory, so no sticky sessions are needed.
+ */
+export function createWebchatAdapter({
+  translator,
+  logger,
+  live,
+}: ChannelDeps): ChannelAdapter & HttpMountable {
+  if (!live) throw new Error('the web chat needs the live outbox');
   let sink: InboundSink | undefined;
-  const sessions = new Map<string, Session>();
-  const session = (id: string) => {
-    let s = sessions.get(id);
-    if (!s) {
-      s = { buffer: [], touched: Date.now() };
-      sessions.set(id, s);
-    }
-    s.touched = Date.now();
-    return s;
-  };
-  const sweep = setInterval(() => {
-    for (const [id, s] of sessions)
-      if (!s.push && Date.now() - s.touched > BUFFER_TTL_MS) sessions.delete(id);
-  }, 60_000);
-  sweep.unref();
 
   const page = asset('chat.html');
   const script = asset('chat.js');
@@ -76,26 +61,16 @@ export function createWebchatAdapter({ translator, logger }: ChannelDeps): Chann
 
   return {
     channel: 'webchat',
+    delivery: 'pull',
     async start(s) {
       sink = s;
     },
     async stop() {
       sink = undefined;
-      clearInterval(sweep);
     },
-    async send(address, message) {
-      const s = sessions.get(address);
-      // After a server restart the page reconnects within seconds; until then, retry.
-      if (!s)
-        throw new DeliveryError('webchat', 'page not connected', { retryable: true, retryAfterMs: 1000 });
-      if (s.push) {
-        await s.push(message);
-      } else {
-        if (s.buffer.length >= BUFFER_LIMIT)
-          throw new DeliveryError('webchat', 'page not connected', { retryable: true });
-        s.buffer.push(message);
-      }
-      return { refs: [] };
+    async send() {
+      // Pages pull their own replies (LiveOutbox); the dispatcher never hands web chat rows here.
+      throw new DeliveryError('webchat', 'delivered by the page stream', { retryable: true });
     },
     mount(app: Hono) {
       app.get('/chat', (c) => {
@@ -119,15 +94,17 @@ export function createWebchatAdapter({ translator, logger }: ChannelDeps): Chann
         if (!id.success) return c.text('bad session', 400);
         c.header('Cache-Control', 'no-store');
         return streamSSE(c, async (stream) => {
-          const s = session(id.data);
-          const push = (m: OutboundMessage) => stream.writeSSE({ event: 'reply', data: JSON.stringify(m) });
-          s.push = push;
-          for (const m of s.buffer.splice(0)) await push(m);
+          const push = async (m: OutboundMessage) => {
+            if (stream.aborted || stream.closed)
+              throw new DeliveryError('webchat', 'page went away', { retryable: true });
+            await stream.writeSSE({ event: 'reply', data: JSON.stringify(m) });
+          };
           await stream.writeSSE({ event: 'ready', data: '{}' });
+          const detach = live.attach('webchat', id.data, push);
           const keepAlive = setInterval(() => void stream.writeSSE({ event: 'ping', data: '{}' }), 25_000);
           await new Promise<void>((resolve) => stream.onAbort(resolve));
           clearInterval(keepAlive);
-          if (s.push === push) s.push = undefined;
+          detach();
         });
       });
 
@@ -139,7 +116,6 @@ export function createWebchatAdapter({ translator, logger }: ChannelDeps): Chann
           if (!parsed.success) return c.json({ error: 'bad request' }, 400);
           const m = parsed.data;
           if (!sink) return c.json({ error: 'not ready' }, 503);
-          session(m.session);
           const base = {
             channel: 'webchat' as const,
             userId: m.session,

@@ -3,13 +3,13 @@
  * Telegram Bot API on 127.0.0.1. Expected texts come from the locale files, never hard-coded.
  */
 import { randomBytes } from 'node:crypto';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STALE_CHOICE_ID } from '../../../src/channels/telegram/callback-data.js';
 import type { Lang } from '../../../src/core/types.js';
 import { createTranslator } from '../../../src/i18n/translator.js';
 import { createCipher } from '../../../src/privacy/cipher.js';
 import type { HarnessReply } from '../../contract/harness.js';
+import { countRows } from '../../helpers/count-rows.js';
 import type { NonTextKind } from '../../helpers/fake-telegram-api.js';
 import {
   startTelegramTestBed,
@@ -312,7 +312,7 @@ describe('Telegram: what the bot cannot read', () => {
 describe('Telegram: groups and channels', () => {
   it('should refuse a group in one line, leave it, and store nothing', async () => {
     const adder = bed.fake.newUser('kk');
-    const contactsBefore = countContacts();
+    const contactsBefore = await countContacts();
     const group = -1_001_000_000_001;
     const [, second] = bed.fake.addBotToGroup(adder, group);
     await bed.fake.waitHandled(second as number);
@@ -327,7 +327,7 @@ describe('Telegram: groups and channels', () => {
     const toOther = bed.fake.calls.filter((c) => c.payload.chat_id === other);
     expect(toOther.map((c) => c.method)).toEqual(['sendMessage', 'leaveChat']);
     expect(toOther[0]?.payload.text).toBe(t('ru', 'common:group_refusal'));
-    expect(countContacts()).toBe(contactsBefore);
+    expect(await countContacts()).toBe(contactsBefore);
   });
 
   it('should ignore channel posts', async () => {
@@ -430,14 +430,9 @@ describe('Telegram: Bot API failures', () => {
   });
 });
 
-/** Contacts in the database, read through a separate read-only connection. */
-function countContacts(): number {
-  const db = new Database(bed.app.dbPath, { readonly: true });
-  try {
-    return (db.prepare('SELECT COUNT(*) AS n FROM contacts').get() as { n: number }).n;
-  } finally {
-    db.close();
-  }
+/** Contacts in the database, read through a separate connection. */
+function countContacts(): Promise<number> {
+  return countRows(bed.app, 'contacts');
 }
 
 function contactOf(p: TelegramPerson) {

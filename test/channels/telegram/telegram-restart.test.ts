@@ -7,6 +7,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTranslator } from '../../../src/i18n/translator.js';
+import { countRows } from '../../helpers/count-rows.js';
 import { FAKE_BOT_TOKEN, FakeTelegramApi, type FakeUser } from '../../helpers/fake-telegram-api.js';
 import { removeDir, testEnv } from '../../helpers/test-app.js';
 
@@ -62,6 +63,18 @@ it('should resume at the same screening question after kill -9 and a restart', a
   await step(() => fake.pressButton(user, 'c:no'), t('screening:questions.a1'));
   await step(() => fake.pressButton(user, 'c:no'), t('screening:questions.a2'));
   const before = texts();
+  // every reply recorded as sent (a reply handed to Telegram but not yet recorded when the process
+  // dies is sent again after the restart: at least once, by design)
+  await fake.waitFor(
+    async () =>
+      (await countRows(
+        { dbPath: env.DATABASE_PATH as string, env },
+        'outbox',
+        `status IN ('pending','sending')`,
+      )) === 0,
+    20_000,
+    'every reply recorded',
+  );
 
   const exited = new Promise((resolve) => first.once('exit', resolve));
   first.kill('SIGKILL');

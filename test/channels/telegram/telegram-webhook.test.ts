@@ -1,8 +1,9 @@
 /** Webhook mode: the real app behind its HTTP server, Telegram's secret token checked on every update. */
-import Database from 'better-sqlite3';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TELEGRAM_WEBHOOK_PATH } from '../../../src/channels/telegram/index.js';
 import { createTranslator } from '../../../src/i18n/translator.js';
+import { countRows } from '../../helpers/count-rows.js';
 import { FAKE_BOT_TOKEN, FakeTelegramApi } from '../../helpers/fake-telegram-api.js';
 import { removeDir, startTestApp, type TestApp } from '../../helpers/test-app.js';
 
@@ -36,13 +37,8 @@ function post(body: unknown, secret?: string): Promise<Response> {
   });
 }
 
-function contacts(): number {
-  const db = new Database(app.dbPath, { readonly: true });
-  try {
-    return (db.prepare('SELECT COUNT(*) AS n FROM contacts').get() as { n: number }).n;
-  } finally {
-    db.close();
-  }
+function contacts(): Promise<number> {
+  return countRows(app, 'contacts');
 }
 
 beforeAll(async () => {
@@ -83,7 +79,7 @@ describe('Telegram webhook mode', () => {
     await app.app.engine.idle();
     await app.app.dispatcher.drain();
     expect(fake.calls.slice(before)).toEqual([]);
-    expect(contacts()).toBe(0);
+    expect(await contacts()).toBe(0);
   });
 
   it('should handle an update with the right secret, once even if Telegram delivers it twice', async () => {
@@ -93,7 +89,7 @@ describe('Telegram webhook mode', () => {
     await app.app.dispatcher.drain();
     const sent = fake.messagesTo(chat).map((m) => m.text);
     expect(sent).toEqual([t('ru', 'common:sos.text'), t('ru', 'intake:language.text')]);
-    expect(contacts()).toBe(1);
+    expect(await contacts()).toBe(1);
   });
 
   it('should refuse a group over the webhook too', async () => {
@@ -101,6 +97,6 @@ describe('Telegram webhook mode', () => {
     expect((await post(update(5, '/start', group, 'supergroup'), SECRET)).status).toBe(200);
     await fake.waitFor(() => fake.callsTo('leaveChat').some((c) => c.payload.chat_id === group));
     expect(fake.messagesTo(group).map((m) => m.text)).toEqual([t('ru', 'common:group_refusal')]);
-    expect(contacts()).toBe(1);
+    expect(await contacts()).toBe(1);
   });
 });
