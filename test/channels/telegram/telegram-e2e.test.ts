@@ -10,7 +10,7 @@ import type { Lang } from '../../../src/core/types.js';
 import { createTranslator } from '../../../src/i18n/translator.js';
 import { createCipher } from '../../../src/privacy/cipher.js';
 import type { HarnessReply } from '../../contract/harness.js';
-import type { NonTextKind } from '../../helpers/fake-telegram-api.js';
+import { NON_TEXT_CONTENT, type NonTextKind } from '../../helpers/fake-telegram-api.js';
 import {
   startTelegramTestBed,
   stopTelegramTestBed,
@@ -283,6 +283,17 @@ describe('Telegram: what the bot cannot read', () => {
     // still working
     await p.choose(t('ru', 'menu:main.screening'));
     expect(texts(await p.replies())).toEqual([t('ru', 'screening:intro.text')]);
+  });
+
+  it('should read the caption of a photo or a document as text: «помогите» gets the emergency numbers', async () => {
+    const p = person('ru');
+    await intake(p, 'ru');
+    const photo = bed.fake.sendMessage(p.user, { ...NON_TEXT_CONTENT.photo, caption: 'помогите' });
+    await p.settleAfter(photo.updateId);
+    expect(texts(await p.replies())).toEqual([t('ru', 'common:sos.text'), t('ru', 'menu:main.text')]);
+    const doc = bed.fake.sendMessage(p.user, { ...NON_TEXT_CONTENT.document, caption: '2' });
+    await p.settleAfter(doc.updateId);
+    expect(texts(await p.replies())).toEqual([t('ru', 'legal:topics.text')]);
   });
 
   it('should answer stale and forged button presses and show where the person is', async () => {

@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import {
   classifySendError,
   createWhatsappAdapter,
+  WHATSAPP_MAX_TEXT,
   type WhatsappAdapterOptions,
 } from '../../../src/channels/whatsapp/index.js';
 import { createPacer, WHATSAPP_MIN_INTERVAL_PER_CHAT_MS } from '../../../src/channels/whatsapp/pacing.js';
@@ -268,6 +269,22 @@ describe('WhatsApp adapter in the app', () => {
     const replies = await person.replies();
     expect(replies[0]?.text).toBe(translator.t('ru', 'common:sos.text'));
     expect(replies[1]?.text).toBe(translator.t('ru', 'menu:main.text'));
+  });
+
+  it('should answer a photo captioned «помогите» with the emergency numbers, in Russian', async () => {
+    const person = harness.person();
+    await harness.client.receive({ from: person.chatId, type: 'image', body: 'помогите' });
+    const replies = await person.replies();
+    expect(replies[0]?.text.startsWith(translator.t('ru', 'common:sos.text'))).toBe(true);
+  });
+
+  it('should cut a 10 000-character text and say so, sending nothing over the limit', async () => {
+    const person = harness.person();
+    await person.sendText(`${'слово '.repeat(1666)}конец`);
+    const replies = await person.replies();
+    expect(replies[0]?.text).toBe(translator.t('ru', 'common:too_long'));
+    expect(replies[1]?.text).toBe(translator.t('ru', 'intake:language.text'));
+    expect(harness.client.sentTo(person.chatId).every((m) => m.text.length <= WHATSAPP_MAX_TEXT)).toBe(true);
   });
 
   it('should keep replies in the outbox through a send failure and deliver them once', async () => {
