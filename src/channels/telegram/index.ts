@@ -16,7 +16,6 @@ import {
   GLOBAL_COMMANDS,
   type InboundMessage,
   type InboundSink,
-  isLang,
   LANGS,
   type Lang,
   type OutboundMessage,
@@ -65,7 +64,7 @@ export const AUTO_RETRY: AutoRetryOptions = {
 const SINK_ATTEMPTS = 3;
 /** Longest wait in stop() for calls in flight. */
 const STOP_WAIT_MS = 5000;
-/** A group is refused once, even though joining produces two updates. */
+/** A group is left once, even though joining produces two updates. */
 const REFUSAL_MEMORY_MS = 60_000;
 
 export interface TelegramAdapterOptions {
@@ -125,19 +124,18 @@ export function createTelegramAdapter(
     );
   }
 
+  /**
+   * Someone added the bot to a group: leave at once, posting nothing. A line saying what Tirek is
+   * for would be read by everyone in the group, maybe by the person who hurts someone there.
+   * Nothing about the group is stored.
+   */
   async function refuseGroup(n: Extract<Normalized, { action: 'refuse-group' }>): Promise<void> {
     const now = Date.now();
     for (const [id, at] of refused) if (now - at > REFUSAL_MEMORY_MS) refused.delete(id);
     if (refused.has(n.chatId)) return;
     refused.set(n.chatId, now);
-    const hint = n.languageHint?.slice(0, 2).toLowerCase();
-    const lang: Lang = isLang(hint) ? hint : DEFAULT_LANG;
-    // Sent directly, not through the engine: nothing about a group is ever stored.
-    await bot.api
-      .sendMessage(n.chatId, translator.t(lang, 'common:group_refusal'))
-      .catch((err: unknown) => log.warn({ err }, 'group refusal not sent'));
     await bot.api.leaveChat(n.chatId).catch((err: unknown) => log.warn({ err }, 'leaveChat failed'));
-    log.info('refused a group chat and left it');
+    log.info('left a group chat');
   }
 
   async function handle(update: Update): Promise<void> {

@@ -6,12 +6,7 @@
  */
 import qrcode from 'qrcode-terminal';
 import { DeliveryError } from '../../core/errors.js';
-import {
-  type ChannelAdapter,
-  DEFAULT_LANG,
-  type DeliveryResult,
-  type InboundSink,
-} from '../../core/types.js';
+import type { ChannelAdapter, DeliveryResult, InboundSink } from '../../core/types.js';
 import type { ChannelDeps } from '../index.js';
 import { normalizeWhatsapp } from './normalize.js';
 import { createPacer, type PacerOptions } from './pacing.js';
@@ -65,7 +60,7 @@ export function createWhatsappAdapter(
   let state: WhatsappLinkingState = { status: 'stopped', since: Date.now() };
   let attempt = 0;
   let reconnectTimer: NodeJS.Timeout | undefined;
-  /** Groups told recently that Tirek only works in private chats: one line, not one per message. */
+  /** Groups left recently: messages sent before the bot left arrive in a burst; leave once. */
   const refusedGroups = new Map<string, number>();
   const setStatus = (status: WhatsappStatus, qr?: string) => {
     state = { status, since: status === state.status ? state.since : Date.now(), ...(qr ? { qr } : {}) };
@@ -121,21 +116,16 @@ export function createWhatsappAdapter(
     }
   }
 
-  /** A person's story must never be posted in a group: say so once, then leave. */
+  /**
+   * A person's story must never be posted in a group: leave it, posting nothing (a line saying what
+   * Tirek is for would be read by everyone in the group, maybe by the person who hurts someone).
+   */
   async function refuseGroup(chatId: string): Promise<void> {
     const now = Date.now();
     for (const [id, at] of refusedGroups) if (now - at > GROUP_REFUSAL_MEMORY_MS) refusedGroups.delete(id);
     if (!client || refusedGroups.has(chatId)) return;
-    // Remembered for a while only, so a group that adds the bot again is refused (and left) again.
+    // Remembered for a while only, so a group that adds the bot again is left again.
     refusedGroups.set(chatId, now);
-    try {
-      await pacer.wait(chatId);
-      await client.sendMessage(chatId, translator.t(DEFAULT_LANG, 'common:group_refusal'), {
-        linkPreview: false,
-      });
-    } catch (err) {
-      logger.warn({ ...log, error: errorName(err) }, 'could not post the group refusal');
-    }
     try {
       const chat = await client.getChatById(chatId);
       if (chat.isGroup && chat.leave) await chat.leave();
