@@ -353,6 +353,14 @@ export class Engine {
         } finally {
           this.#turn = undefined;
         }
+        // A sentence that only mentions help ("can you help me with the papers") is answered as
+        // usual, with one compact line of numbers first (a plea or an SOS word gets the full message).
+        if (
+          outcome !== 'erased' &&
+          inbound.kind === 'text' &&
+          this.#match.sosIntent(inbound.text) === 'sosMention'
+        )
+          turn.replies.unshift({ key: 'common:sos.compact' });
         if (outcome === 'erased') return { status: 'handled', outbox: await this.#commitErased(tx, turn) };
         const outbox = await this.#commit(tx, turn);
         return { status: outcome, outbox };
@@ -371,7 +379,8 @@ export class Engine {
     // Order matters: SOS before anything; a counsellor's chat stays quiet; the current question
     // gets first say over a choice or word; other global commands come after it.
     if (inbound.kind === 'command') return this.#runCommand(turn, inbound.command, inbound);
-    const typedCommand = inbound.kind === 'text' ? this.#match.command(inbound.text) : undefined;
+    const typedCommand =
+      inbound.kind === 'text' ? this.#match.command(inbound.text, { sosMentions: false }) : undefined;
     if (typedCommand === 'sos' || (inbound.kind === 'choice' && inbound.choice === 'sos')) {
       return this.#runCommand(turn, 'sos', inbound);
     }
@@ -436,6 +445,9 @@ export class Engine {
   #runCommand(turn: Turn, command: GlobalCommand, inbound: InboundMessage): 'handled' | 'stored' | 'erased' {
     switch (command) {
       case 'sos': {
+        // Before a language is chosen, answer in the language of the word typed.
+        if (!turn.conversation.lang && inbound.kind === 'text')
+          turn.lang = this.#match.sosLang(inbound.text) ?? turn.lang;
         // Emergency numbers first, then where the person was (unless a counsellor has the chat).
         turn.replies.push({ key: 'common:sos.text' });
         if (turn.conversation.status !== 'counsellor') this.#reprompt(turn);
@@ -656,7 +668,7 @@ export class Engine {
       // Quick exit: delete what the platform lets us delete, clear the web page, one neutral line.
       const refs = await tx.platformRefsSince(turn.contact.id, turn.now - QUICK_EXIT_WINDOW_MS);
       if (refs.length > 0) turn.actions.push({ type: 'delete', refs });
-      turn.actions.push({ type: 'clear' });
+      turn.actions.push({ type: 'clear', lang: turn.lang });
     }
     turn.conversation = await tx.saveConversation(c, turn.now);
     let count = 0;

@@ -1,31 +1,117 @@
 /**
  * Turns what a person typed into a global command or one of the offered choices, in any of the
  * three languages: "2", "Да", "иә", "yes", or the label itself all select the same choice.
+ * It also tells a plea for help ("помогите") from a sentence that merely mentions help
+ * ("can you help me with the divorce papers"), and which language an SOS word belongs to.
  */
 import type { ChoiceDef } from '../../flows/contract.js';
 import { normalize, type Translator } from '../i18n/translator.js';
-import { GLOBAL_COMMANDS, type GlobalCommand, LANGS, PERSON_COMMANDS } from './types.js';
+import { GLOBAL_COMMANDS, type GlobalCommand, LANGS, type Lang, PERSON_COMMANDS } from './types.js';
+
+/** A message of at most this many words that holds an SOS word is a plea: the full SOS answer. */
+export const MAX_PLEA_WORDS = 3;
+
+/** Locale keys of the words that mean "help!" (the second adds forms that are never a command word). */
+const SOS_WORD_KEYS = ['common:words.sos', 'common:words.sos_plea'] as const;
+
+/** Letters only Kazakh (of the three languages) uses. */
+const KAZAKH_LETTERS = /[әғқңөұүһі]/;
+
+/**
+ * What an SOS word in a message means:
+ * - `sos`: a plea — an SOS word or phrase alone, the 🆘 sign, or a short message (at most
+ *   MAX_PLEA_WORDS words) with an SOS word in it ("помогите мне", "көмек керек", "help me please");
+ * - `sosMention`: a longer sentence that merely contains an SOS word ("can you help me with the
+ *   divorce papers"): answer it normally, plus the compact line of numbers (`common:sos.compact`).
+ */
+export type SosIntent = 'sos' | 'sosMention';
+
+export interface CommandOptions {
+  /**
+   * Whether an SOS word inside a longer sentence (a `sosMention`) also counts as the `sos` command.
+   * Default true: today's engine shows the full emergency numbers for any SOS word. An engine that
+   * answers mentions with `common:sos.compact` instead passes false.
+   */
+  sosMentions?: boolean;
+}
 
 export function createInputMatcher(translator: Translator) {
+  /** SOS words per language, normalized, split into single words and phrases. */
+  const sosWords = new Map<Lang, { words: Set<string>; phrases: Set<string> }>();
+  const wordsOf = (lang: Lang) => {
+    let entry = sosWords.get(lang);
+    if (!entry) {
+      const all = SOS_WORD_KEYS.flatMap((key) =>
+        translator.has(key, lang) ? translator.t(lang, key).split('|').map(normalize).filter(Boolean) : [],
+      );
+      entry = {
+        words: new Set(all.filter((w) => !w.includes(' '))),
+        phrases: new Set(all.filter((w) => w.includes(' '))),
+      };
+      sosWords.set(lang, entry);
+    }
+    return entry;
+  };
+
+  /** The SOS words and phrases found in a normalized text, each with the languages it belongs to. */
+  function sosMatches(said: string): Array<{ word: string; langs: Lang[] }> {
+    if (!said) return [];
+    const tokens = said.split(' ');
+    const found = new Map<string, Lang[]>();
+    for (const lang of LANGS) {
+      const { words, phrases } = wordsOf(lang);
+      const hits = tokens.filter((t) => words.has(t));
+      for (const phrase of phrases) if (` ${said} `.includes(` ${phrase} `)) hits.push(phrase);
+      for (const hit of hits) found.set(hit, [...(found.get(hit) ?? []), lang]);
+    }
+    return [...found].map(([word, langs]) => ({ word, langs: [...new Set(langs)] }));
+  }
+
+  function sosIntent(text: string): SosIntent | undefined {
+    const said = normalize(text);
+    const sign = text.includes('🆘');
+    if (!sign && sosMatches(said).length === 0) return undefined;
+    const words = said === '' ? 0 : said.split(' ').length;
+    return words <= MAX_PLEA_WORDS ? 'sos' : 'sosMention';
+  }
+
   return {
     /** A global command typed as a word ("sos", "меню", "/erase"), or undefined. */
-    command(text: string): GlobalCommand | undefined {
+    command(text: string, options: CommandOptions = {}): GlobalCommand | undefined {
       const slash = /^\/([a-z]+)(?:@\w+)?(?:\s|$)/i.exec(text.trim());
       if (slash) {
         const name = slash[1]?.toLowerCase() as GlobalCommand;
         return (GLOBAL_COMMANDS as readonly string[]).includes(name) ? name : undefined;
       }
       const said = normalize(text);
-      if (!said) return undefined;
       for (const command of PERSON_COMMANDS) {
-        if (translator.wordsInAllLangs(`common:words.${command}`).includes(said)) return command;
+        if (said && translator.wordsInAllLangs(`common:words.${command}`).includes(said)) return command;
       }
-      // SOS also fires when an SOS word is one of the words of a longer message: a false alarm
-      // costs a list of phone numbers, a missed one costs much more.
-      const tokens = new Set(said.split(' '));
-      if (translator.wordsInAllLangs('common:words.sos').some((w) => !w.includes(' ') && tokens.has(w))) {
-        return 'sos';
-      }
+      // A false alarm costs a list of phone numbers, a missed one costs much more: by default an
+      // SOS word anywhere in the message is SOS.
+      const intent = sosIntent(text);
+      if (intent === 'sos' || (intent === 'sosMention' && options.sosMentions !== false)) return 'sos';
+      return undefined;
+    },
+
+    /** Whether the text is a plea for help (`sos`), only mentions an SOS word (`sosMention`), or neither. */
+    sosIntent,
+
+    /**
+     * The language of the SOS words in the text ("помогите" → ru, "көмек" → kk, "help" → en), so a
+     * first SOS before any language is chosen is answered in the person's language. Words shared
+     * by several languages ("sos", "112") do not decide; Kazakh letters decide between kk and ru
+     * ("сос"); undefined when nothing decides.
+     */
+    sosLang(text: string): Lang | undefined {
+      const matches = sosMatches(normalize(text));
+      if (matches.length === 0) return undefined;
+      const specific = new Set(matches.flatMap((m) => (m.langs.length === 1 ? m.langs : [])));
+      if (specific.size === 1) return [...specific][0];
+      if (specific.size > 1) return undefined;
+      const common = LANGS.filter((lang) => matches.every((m) => m.langs.includes(lang)));
+      if (common.length === 1) return common[0];
+      if (common.includes('kk') && KAZAKH_LETTERS.test(text.toLocaleLowerCase('kk'))) return 'kk';
       return undefined;
     },
 

@@ -83,8 +83,11 @@ export type OutboundMessage =
     }
   /** Delete the listed platform messages (quick exit); adapters delete what the platform allows. */
   | { type: 'delete'; refs: string[] }
-  /** Tell the adapter's UI to forget what it shows (web chat: clear the page). */
-  | { type: 'clear' };
+  /**
+   * Tell the adapter's UI to forget what it shows (web chat: clear the page; WhatsApp, where the
+   * bot cannot clear the chat: one line on how to clear it). `lang`: the person's language.
+   */
+  | { type: 'clear'; lang?: Lang };
 
 /** What an adapter reports after a successful send. */
 export interface DeliveryResult {

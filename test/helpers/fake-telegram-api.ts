@@ -92,7 +92,7 @@ export const NON_TEXT_CONTENT: Record<NonTextKind, Record<string, unknown>> = {
       emoji: '🙂',
     },
   },
-  photo: { photo: [{ ...FILE, width: 90, height: 90 }], caption: 'a caption is not text' },
+  photo: { photo: [{ ...FILE, width: 90, height: 90 }] },
   voice: { voice: { ...FILE, duration: 3, mime_type: 'audio/ogg' } },
   audio: { audio: { ...FILE, duration: 30, mime_type: 'audio/mpeg' } },
   video: { video: { ...FILE, width: 640, height: 360, duration: 5 } },

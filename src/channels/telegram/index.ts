@@ -5,7 +5,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { type AutoRetryOptions, autoRetry } from '@grammyjs/auto-retry';
-import { Bot, webhookCallback } from 'grammy';
+import { Bot, BotError, GrammyError, webhookCallback } from 'grammy';
 import type { BotCommand, Update } from 'grammy/types';
 import type { Hono } from 'hono';
 import { DeliveryError } from '../../core/errors.js';
@@ -16,7 +16,6 @@ import {
   GLOBAL_COMMANDS,
   type InboundMessage,
   type InboundSink,
-  isLang,
   LANGS,
   type Lang,
   type OutboundMessage,
@@ -61,15 +60,27 @@ export const AUTO_RETRY: AutoRetryOptions = {
   rethrowInternalServerErrors: false,
   rethrowHttpErrors: true,
 };
-/** Attempts to hand an update to the engine before giving up on it (SQLite busy, …). */
+/** Attempts to hand an update to the engine in place (SQLite busy, …) before the update is retried later. */
 const SINK_ATTEMPTS = 3;
+/**
+ * Long polling: first wait before asking Telegram again for an update that could not be stored
+ * (it stays unconfirmed, so Telegram gives it back); the wait doubles up to the maximum.
+ */
+export const TELEGRAM_STORE_RETRY_BASE_MS = 1000;
+export const TELEGRAM_STORE_RETRY_MAX_MS = 30_000;
+/** Wait after a failed getUpdates call (network, 5xx) when Telegram gives no retry_after. */
+const POLL_ERROR_WAIT_MS = 3000;
+/** Callback queries answered recently, so a press retried after a store failure is answered once. */
+const ANSWERED_MEMORY = 1000;
 /** Longest wait in stop() for calls in flight. */
 const STOP_WAIT_MS = 5000;
-/** A group is refused once, even though joining produces two updates. */
+/** A group is left once, even though joining produces two updates. */
 const REFUSAL_MEMORY_MS = 60_000;
 
 export interface TelegramAdapterOptions {
   pollTimeoutSeconds?: number;
+  /** First wait before retrying an update the engine could not store (default TELEGRAM_STORE_RETRY_BASE_MS). */
+  storeRetryBaseMs?: number;
   autoRetry?: Partial<AutoRetryOptions>;
 }
 
@@ -94,13 +105,14 @@ export function createTelegramAdapter(
   /** Parts of a long message already delivered, so a retry after a partial failure does not repeat them. */
   const partial = new Map<string, { fingerprint: string; sent: number; refs: string[] }>();
 
+  /** Hands a message to the engine; throws NotStored when it could not be stored (Telegram must resend it). */
   async function toEngine(message: InboundMessage): Promise<void> {
     for (let attempt = 1; ; attempt++) {
-      if (!sink) throw new Error('telegram channel is not started');
+      if (!sink) throw new NotStored(new Error('telegram channel is not started'));
       try {
         return await sink(message);
       } catch (error) {
-        if (attempt >= SINK_ATTEMPTS) throw error;
+        if (attempt >= SINK_ATTEMPTS) throw new NotStored(error);
         await sleep(100 * attempt);
       }
     }
@@ -113,8 +125,11 @@ export function createTelegramAdapter(
     background.add(p);
   }
 
+  const answered = new Set<string>();
   function answer(callbackQueryId: string | undefined): void {
-    if (!callbackQueryId) return;
+    if (!callbackQueryId || answered.has(callbackQueryId)) return;
+    answered.add(callbackQueryId);
+    if (answered.size > ANSWERED_MEMORY) answered.delete(answered.values().next().value as string);
     // Stops the spinner on the button. Not awaited: while auto-retry waits out a 5xx here, the
     // next updates must not wait, and a failed answer must not undo the handled press.
     inBackground(() =>
@@ -125,19 +140,18 @@ export function createTelegramAdapter(
     );
   }
 
+  /**
+   * Someone added the bot to a group: leave at once, posting nothing. A line saying what Tirek is
+   * for would be read by everyone in the group, maybe by the person who hurts someone there.
+   * Nothing about the group is stored.
+   */
   async function refuseGroup(n: Extract<Normalized, { action: 'refuse-group' }>): Promise<void> {
     const now = Date.now();
     for (const [id, at] of refused) if (now - at > REFUSAL_MEMORY_MS) refused.delete(id);
     if (refused.has(n.chatId)) return;
     refused.set(n.chatId, now);
-    const hint = n.languageHint?.slice(0, 2).toLowerCase();
-    const lang: Lang = isLang(hint) ? hint : DEFAULT_LANG;
-    // Sent directly, not through the engine: nothing about a group is ever stored.
-    await bot.api
-      .sendMessage(n.chatId, translator.t(lang, 'common:group_refusal'))
-      .catch((err: unknown) => log.warn({ err }, 'group refusal not sent'));
     await bot.api.leaveChat(n.chatId).catch((err: unknown) => log.warn({ err }, 'leaveChat failed'));
-    log.info('refused a group chat and left it');
+    log.info('left a group chat');
   }
 
   async function handle(update: Update): Promise<void> {
@@ -162,9 +176,80 @@ export function createTelegramAdapter(
 
   // the only handler: every update goes through normalize (must stay the last and only one)
   bot.use((ctx) => handle(ctx.update));
-  // long polling: a failed update is logged and skipped (webhook mode answers 500 instead, so
-  // Telegram delivers it again and the engine drops the duplicate if it was handled after all)
-  bot.catch((err) => log.error({ err: err.error }, 'telegram update failed'));
+
+  /**
+   * Long polling, by hand rather than bot.start(): grammY confirms an update whose handler threw
+   * (and confirms the update in flight on stop), so a message that could not be stored would be
+   * lost. Here an update is confirmed (the next getUpdates offset passes it) only once the engine
+   * has stored it; until then Telegram gives it back and it is tried again, in order.
+   */
+  async function poll(): Promise<void> {
+    await bot.api.deleteWebhook({ drop_pending_updates: false }, asSignal(stopSignal.signal));
+    let offset = 0;
+    let failures = 0;
+    try {
+      while (running) {
+        let updates: Update[];
+        try {
+          updates = await bot.api.getUpdates(
+            {
+              offset,
+              timeout: options.pollTimeoutSeconds ?? POLL_TIMEOUT_SECONDS,
+              allowed_updates: [...ALLOWED_UPDATES],
+            },
+            asSignal(stopSignal.signal),
+          );
+        } catch (err) {
+          if (!running) return;
+          // a wrong token or another instance polling: set up again (run() retries with backoff)
+          if (err instanceof GrammyError && (err.error_code === 401 || err.error_code === 409)) throw err;
+          const after = err instanceof GrammyError ? err.parameters.retry_after : undefined;
+          log.warn({ err }, 'getUpdates failed; polling again shortly');
+          await sleep(typeof after === 'number' ? after * 1000 : POLL_ERROR_WAIT_MS, stopSignal.signal);
+          continue;
+        }
+        for (const update of updates) {
+          if (!running) return;
+          if (!(await handleOne(update))) {
+            failures++;
+            const wait = Math.min(
+              (options.storeRetryBaseMs ?? TELEGRAM_STORE_RETRY_BASE_MS) * 2 ** (failures - 1),
+              TELEGRAM_STORE_RETRY_MAX_MS,
+            );
+            log.warn(
+              { failures, retryInMs: wait },
+              'telegram update not stored; Telegram keeps it, retrying',
+            );
+            await sleep(wait, stopSignal.signal);
+            break; // ask again from this update: it and the ones after it come back in order
+          }
+          failures = 0;
+          offset = update.update_id + 1;
+        }
+      }
+    } finally {
+      // confirm what was handled, so a restart does not get it again (duplicates would be dropped anyway)
+      if (offset > 0) {
+        await bot.api
+          .getUpdates({ offset, limit: 1, timeout: 0 }, asSignal(AbortSignal.timeout(2000)))
+          .catch(() => undefined);
+      }
+    }
+  }
+
+  /** true when the update is done with (handled, or skipped for good); false when it must come again. */
+  async function handleOne(update: Update): Promise<boolean> {
+    try {
+      await bot.handleUpdate(update);
+      return true;
+    } catch (err) {
+      const cause = err instanceof BotError ? err.error : err;
+      if (cause instanceof NotStored) return false;
+      // a bug in translating this update: retrying would stall every chat behind it
+      log.error({ err: cause }, 'telegram update failed; skipped');
+      return true;
+    }
+  }
 
   async function registerCommands(): Promise<void> {
     const commands = (lang: Lang): BotCommand[] =>
@@ -197,11 +282,8 @@ export function createTelegramAdapter(
         await setUp();
         onFirstAttempt();
         if (webhookUrl || !running) return;
-        // bot.start deletes any webhook, then long-polls; it handles updates one at a time (!)
-        await bot.start({
-          allowed_updates: [...ALLOWED_UPDATES],
-          timeout: options.pollTimeoutSeconds ?? POLL_TIMEOUT_SECONDS,
-        });
+        // deletes any webhook, then long-polls, handling updates one at a time, in order
+        await poll();
         return;
       } catch (err) {
         onFirstAttempt();
@@ -216,8 +298,22 @@ export function createTelegramAdapter(
   async function deleteAll(chatId: number, refs: readonly string[]): Promise<void> {
     const ids = [...new Set(refs)].filter((r) => /^\d{1,12}$/.test(r)).map(Number);
     for (let i = 0; i < ids.length; i += DELETE_BATCH) {
+      const batch = ids.slice(i, i + DELETE_BATCH);
       try {
-        await bot.api.deleteMessages(chatId, ids.slice(i, i + DELETE_BATCH));
+        await bot.api.deleteMessages(chatId, batch);
+      } catch (error) {
+        if (!isHarmlessDeleteError(error)) throw toDeliveryError(error);
+        // One message Telegram refuses to delete (older than 48 hours, a fresh dice, …) can fail the
+        // whole batch: delete the rest one by one.
+        if (batch.length > 1) await deleteEach(chatId, batch);
+      }
+    }
+  }
+
+  async function deleteEach(chatId: number, ids: readonly number[]): Promise<void> {
+    for (const id of ids) {
+      try {
+        await bot.api.deleteMessage(chatId, id);
       } catch (error) {
         if (!isHarmlessDeleteError(error)) throw toDeliveryError(error);
       }
@@ -269,7 +365,6 @@ export function createTelegramAdapter(
     async stop() {
       running = false;
       stopSignal.abort();
-      if (bot.isRunning()) await bot.stop().catch((err: unknown) => log.warn({ err }, 'telegram stop'));
       // a set-up call hanging on an unreachable Telegram must not hold the shutdown
       await Promise.race([Promise.all([lifecycle, ...background]), sleep(STOP_WAIT_MS)]);
       sink = undefined;
@@ -299,7 +394,18 @@ export function createTelegramAdapter(
         if (given.length !== expected.length || !timingSafeEqual(given, expected)) return c.body(null, 401);
         // not started or stopping: 503 makes Telegram deliver the update again later
         if (!sink) return c.body(null, 503);
-        return callback(c);
+        try {
+          return await callback(c);
+        } catch (err) {
+          // not stored (or a bug): a 5xx makes Telegram deliver the update again; the engine drops
+          // it as a duplicate if it was stored after all
+          const cause = err instanceof BotError ? err.error : err;
+          log.warn(
+            { err: cause instanceof NotStored ? cause.cause : cause },
+            'telegram webhook update not handled',
+          );
+          return c.body(null, 500);
+        }
       });
     },
   };
@@ -317,3 +423,14 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     signal?.addEventListener('abort', done);
   });
 }
+
+/** The engine could not take an inbound message (its store is failing): Telegram must send it again. */
+class NotStored extends Error {
+  constructor(cause: unknown) {
+    super('inbound message not stored', { cause });
+    this.name = 'NotStored';
+  }
+}
+
+/** grammY types its signals with the abort-controller package; Node's own AbortSignal is what it uses. */
+const asSignal = (signal: AbortSignal) => signal as unknown as Parameters<Bot['api']['getUpdates']>[1];

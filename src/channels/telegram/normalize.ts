@@ -137,8 +137,13 @@ export function normalizeUpdate(update: Update): Normalized {
   if (message.forward_origin)
     return { action: 'inbound', message: { ...inbound, kind: 'unsupported', what: 'forwarded' } };
 
-  if (typeof message.text === 'string') {
-    const command = COMMAND.exec(message.text.trim());
+  // The caption of a photo, video or document is what the person wrote: read it as text
+  // (a photo captioned «помогите» must get the emergency numbers, not "I only read text").
+  const caption =
+    typeof message.caption === 'string' && message.caption.trim() !== '' ? message.caption : undefined;
+  const text = typeof message.text === 'string' ? message.text : caption;
+  if (text !== undefined) {
+    const command = COMMAND.exec(text.trim());
     const name = command?.[1]?.toLowerCase();
     if (name && (GLOBAL_COMMANDS as readonly string[]).includes(name)) {
       const arg = name === 'start' ? command?.[2]?.trim() || undefined : undefined;
@@ -147,7 +152,7 @@ export function normalizeUpdate(update: Update): Normalized {
         message: { ...inbound, kind: 'command', command: name as GlobalCommand, ...(arg ? { arg } : {}) },
       };
     }
-    return { action: 'inbound', message: { ...inbound, kind: 'text', text: message.text } };
+    return { action: 'inbound', message: { ...inbound, kind: 'text', text } };
   }
 
   const kind = CONTENT_KINDS.find(([field]) => message[field] !== undefined)?.[1];

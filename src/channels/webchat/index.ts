@@ -15,6 +15,7 @@ import {
   type ChannelAdapter,
   DEFAULT_LANG,
   GLOBAL_COMMANDS,
+  type InboundMessage,
   type InboundSink,
   isLang,
   LANGS,
@@ -28,6 +29,19 @@ import type { ChannelDeps } from '../index.js';
 export const WEBCHAT_MAX_TEXT = 10_000;
 /** A 10 000-character text in UTF-8 (up to 4 bytes a character) plus the envelope. */
 const MAX_BODY_BYTES = 48 * 1024;
+/** Keys of the page's own texts (locales/<lang>/webchat.json); the page gets them in all three languages. */
+export const WEBCHAT_UI_KEYS = [
+  'title',
+  'quick_exit',
+  'quick_exit_hint',
+  'log_label',
+  'connecting',
+  'offline',
+  'input_label',
+  'send',
+  'not_sent',
+  'send_failed',
+] as const;
 
 const inboundSchema = z.object({
   session: z.uuid(),
@@ -56,6 +70,16 @@ export function createWebchatAdapter({
   let sink: InboundSink | undefined;
 
   const page = asset('chat.html');
+  // Every UI text in every language, embedded in the page so it can follow the person's language
+  // at once, without a reload. `<` is escaped so no text can close the script element.
+  const uiJson = JSON.stringify(
+    Object.fromEntries(
+      LANGS.map((l) => [
+        l,
+        Object.fromEntries(WEBCHAT_UI_KEYS.map((k) => [k, translator.t(l, `webchat:${k}`)])),
+      ]),
+    ),
+  ).replace(/</g, '\\u003c');
   const script = asset('chat.js');
   const style = asset('chat.css');
 
@@ -78,6 +102,7 @@ export function createWebchatAdapter({
         const lang = [c.req.query('lang'), ...accepted].find((l): l is Lang => isLang(l)) ?? DEFAULT_LANG;
         const ui = (k: string) => escapeHtml(translator.t(lang, `webchat:${k}`));
         const html = page
+          .replace('{{uiJson}}', () => uiJson)
           .replaceAll('{{lang}}', lang)
           .replace(/\{\{ui\.([a-z_]+)\}\}/g, (_m, k: string) => ui(k));
         c.header('Cache-Control', 'no-store');
@@ -122,11 +147,20 @@ export function createWebchatAdapter({
             externalId: m.id,
             languageHint: m.lang,
           };
-          if (m.command) await sink({ ...base, kind: 'command', command: m.command });
-          else if (m.choice) await sink({ ...base, kind: 'choice', choice: m.choice });
+          let inbound: InboundMessage;
+          if (m.command) inbound = { ...base, kind: 'command', command: m.command };
+          else if (m.choice) inbound = { ...base, kind: 'choice', choice: m.choice };
           else if (m.text !== undefined && m.text.trim() !== '')
-            await sink({ ...base, kind: 'text', text: m.text });
+            inbound = { ...base, kind: 'text', text: m.text };
           else return c.json({ error: 'empty message' }, 400);
+          try {
+            await sink(inbound);
+          } catch (err) {
+            // Not stored: the page shows the message as not sent and posts it again (same id, so
+            // it is handled once even if it was stored after all).
+            logger.warn({ channel: 'webchat', err }, 'message not stored; the page will retry');
+            return c.json({ error: 'not stored' }, 503);
+          }
           logger.debug({ channel: 'webchat' }, 'message accepted');
           return c.json({ ok: true }, 202);
         },

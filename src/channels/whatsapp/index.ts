@@ -10,7 +10,9 @@ import {
   type ChannelAdapter,
   DEFAULT_LANG,
   type DeliveryResult,
+  type InboundMessage,
   type InboundSink,
+  type Lang,
 } from '../../core/types.js';
 import type { ChannelDeps } from '../index.js';
 import { normalizeWhatsapp } from './normalize.js';
@@ -32,12 +34,27 @@ const NOT_READY_RETRY_MS = 5_000;
 /** How long a refused group is remembered (messages sent before the bot left arrive in a burst). */
 const GROUP_REFUSAL_MEMORY_MS = 10 * 60_000;
 
+/**
+ * whatsapp-web.js emits each incoming message once and never again: when the engine cannot store it
+ * (its store failing), the adapter keeps it in memory and tries again, this many times in all,
+ * waiting WHATSAPP_INBOUND_RETRY_BASE_MS, then twice as long each time (about 15 s in all), then
+ * drops it and logs how many were dropped. Messages of one chat stay in order.
+ */
+export const WHATSAPP_INBOUND_ATTEMPTS = 6;
+export const WHATSAPP_INBOUND_RETRY_BASE_MS = 500;
+/** Messages waiting for a retry, across all chats; beyond this new ones are dropped (and counted). */
+export const WHATSAPP_INBOUND_MAX_PENDING = 500;
+/** People whose language the adapter remembers for the quick-exit line (in memory only). */
+const LANG_MEMORY = 10_000;
+
 /** Send errors that mean the address will never work (the number is not on WhatsApp). */
 const PERMANENT_SEND_ERROR = /invalid wid|no lid for user|not a whatsapp user|not registered/i;
 
 export interface WhatsappAdapterOptions extends Pick<PacerOptions, 'minIntervalMs' | 'jitterMs'> {
   reconnectBaseMs?: number;
   reconnectMaxMs?: number;
+  /** First wait before handing a message to the engine again (default WHATSAPP_INBOUND_RETRY_BASE_MS). */
+  inboundRetryBaseMs?: number;
   /** Shows a QR code to the operator (default: print it in the terminal). */
   showQr?: (qr: string) => void;
 }
@@ -58,6 +75,7 @@ export function createWhatsappAdapter(
   const reconnectBaseMs = options.reconnectBaseMs ?? WHATSAPP_RECONNECT_BASE_MS;
   const reconnectMaxMs = options.reconnectMaxMs ?? WHATSAPP_RECONNECT_MAX_MS;
   const showQr = options.showQr ?? printQr;
+  const inboundRetryBaseMs = options.inboundRetryBaseMs ?? WHATSAPP_INBOUND_RETRY_BASE_MS;
 
   let client: WhatsappClient | undefined = givenClient;
   let sink: InboundSink | undefined;
@@ -65,8 +83,15 @@ export function createWhatsappAdapter(
   let state: WhatsappLinkingState = { status: 'stopped', since: Date.now() };
   let attempt = 0;
   let reconnectTimer: NodeJS.Timeout | undefined;
-  /** Groups told recently that Tirek only works in private chats: one line, not one per message. */
+  /** Groups left recently: messages sent before the bot left arrive in a burst; leave once. */
   const refusedGroups = new Map<string, number>();
+  /** Per chat, the messages waiting to reach the engine, in order; the head is being tried. */
+  const inboundQueues = new Map<string, Array<{ inbound: InboundMessage; done: () => void }>>();
+  let pending = 0;
+  let dropped = 0;
+  let stopSignal = new AbortController();
+  /** The language of the last message sent to each person (for the quick-exit line). */
+  const langOf = new Map<string, Lang>();
   const setStatus = (status: WhatsappStatus, qr?: string) => {
     state = { status, since: status === state.status ? state.since : Date.now(), ...(qr ? { qr } : {}) };
   };
@@ -113,29 +138,24 @@ export function createWhatsappAdapter(
         logger.debug({ ...log, reason: n.reason }, 'ignored a WhatsApp message');
       } else if (n.action === 'refuse-group') {
         await refuseGroup(n.chatId);
-      } else if (sink) {
-        await sink(n.inbound);
+      } else {
+        await toEngine(n.inbound);
       }
     } catch (err) {
       logger.error({ ...log, err }, 'WhatsApp message could not be handled');
     }
   }
 
-  /** A person's story must never be posted in a group: say so once, then leave. */
+  /**
+   * A person's story must never be posted in a group: leave it, posting nothing (a line saying what
+   * Tirek is for would be read by everyone in the group, maybe by the person who hurts someone).
+   */
   async function refuseGroup(chatId: string): Promise<void> {
     const now = Date.now();
     for (const [id, at] of refusedGroups) if (now - at > GROUP_REFUSAL_MEMORY_MS) refusedGroups.delete(id);
     if (!client || refusedGroups.has(chatId)) return;
-    // Remembered for a while only, so a group that adds the bot again is refused (and left) again.
+    // Remembered for a while only, so a group that adds the bot again is left again.
     refusedGroups.set(chatId, now);
-    try {
-      await pacer.wait(chatId);
-      await client.sendMessage(chatId, translator.t(DEFAULT_LANG, 'common:group_refusal'), {
-        linkPreview: false,
-      });
-    } catch (err) {
-      logger.warn({ ...log, error: errorName(err) }, 'could not post the group refusal');
-    }
     try {
       const chat = await client.getChatById(chatId);
       if (chat.isGroup && chat.leave) await chat.leave();
@@ -143,6 +163,54 @@ export function createWhatsappAdapter(
     } catch (err) {
       logger.warn({ ...log, error: errorName(err) }, 'could not leave a WhatsApp group');
     }
+  }
+
+  /** Queues a message for the engine; resolves once it is stored or dropped. */
+  function toEngine(inbound: InboundMessage): Promise<void> {
+    if (pending >= WHATSAPP_INBOUND_MAX_PENDING) {
+      drop('too many messages waiting');
+      return Promise.resolve();
+    }
+    return new Promise<void>((done) => {
+      pending++;
+      const queue = inboundQueues.get(inbound.userId);
+      if (queue) {
+        queue.push({ inbound, done });
+        return;
+      }
+      inboundQueues.set(inbound.userId, [{ inbound, done }]);
+      void drain(inbound.userId);
+    });
+  }
+
+  /** Hands one chat's messages to the engine in order, retrying each with backoff. */
+  async function drain(chatId: string): Promise<void> {
+    const queue = inboundQueues.get(chatId) ?? [];
+    for (let item = queue[0]; item; item = queue[0]) {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          if (!sink || stopped) throw new Error('WhatsApp channel is stopped');
+          await sink(item.inbound);
+          break;
+        } catch {
+          if (attempt >= WHATSAPP_INBOUND_ATTEMPTS || stopped) {
+            drop('could not be stored');
+            break;
+          }
+          await sleep(inboundRetryBaseMs * 2 ** (attempt - 1), stopSignal.signal);
+        }
+      }
+      queue.shift();
+      pending--;
+      item.done();
+    }
+    inboundQueues.delete(chatId);
+  }
+
+  function drop(reason: string): void {
+    dropped++;
+    // a count only: never the chat, the number or the text
+    logger.error({ ...log, dropped, reason }, 'WhatsApp message dropped');
   }
 
   async function connect(): Promise<void> {
@@ -198,6 +266,7 @@ export function createWhatsappAdapter(
     async start(s) {
       sink = s;
       stopped = false;
+      stopSignal = new AbortController();
       if (!client) {
         // Loaded only here, so a server with WhatsApp off (and every unit test) never loads puppeteer.
         const { createWhatsappClient } = await import('./client.js');
@@ -211,6 +280,7 @@ export function createWhatsappAdapter(
     async stop() {
       stopped = true;
       sink = undefined;
+      stopSignal.abort(); // messages waiting for a retry are dropped (and counted)
       if (reconnectTimer) clearTimeout(reconnectTimer);
       reconnectTimer = undefined;
       setStatus('stopped');
@@ -223,7 +293,6 @@ export function createWhatsappAdapter(
     },
 
     async send(address, message): Promise<DeliveryResult> {
-      if (message.type === 'clear') return { refs: [] };
       if (!client || state.status !== 'ready') {
         throw new DeliveryError('whatsapp', 'WhatsApp is not connected', {
           retryable: true,
@@ -243,6 +312,22 @@ export function createWhatsappAdapter(
         }
         return { refs: [] };
       }
+      if (message.type === 'clear') {
+        // Quick exit: the bot cannot clear a WhatsApp chat; one short line says how to.
+        const lang = message.lang ?? langOf.get(address) ?? DEFAULT_LANG;
+        await pacer.wait(address);
+        try {
+          const sent = await client.sendMessage(address, translator.t(lang, 'whatsapp:clear_hint'), {
+            linkPreview: false,
+          });
+          return { refs: [sent.id._serialized] };
+        } catch (err) {
+          throw classifySendError(err);
+        }
+      }
+      langOf.delete(address);
+      langOf.set(address, message.lang);
+      if (langOf.size > LANG_MEMORY) langOf.delete(langOf.keys().next().value as string);
       const refs: string[] = [];
       for (const part of renderWhatsapp(message, translator)) {
         await pacer.wait(address);
@@ -284,5 +369,18 @@ function printQr(qr: string): void {
     process.stdout.write(
       `\nWhatsApp linking: on the helpline's phone open WhatsApp → Settings → Linked devices → Link a device,\nand scan this code (a new one comes every ~20 s):\n\n${drawn}\n`,
     );
+  });
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done);
   });
 }

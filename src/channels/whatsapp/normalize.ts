@@ -50,6 +50,12 @@ const UNSUPPORTED: Record<string, UnsupportedKind> = {
   poll_creation: 'poll',
 };
 
+/**
+ * Media whose body is the caption the person typed (whatsapp-web.js: `body = hasMedia ? caption : body`).
+ * Not vcards or locations: their body is data, not words.
+ */
+const CAPTIONED = new Set(['image', 'video', 'document', 'album']);
+
 export function normalizeWhatsapp(msg: WhatsappMessage): Normalized {
   const from = msg.from ?? '';
   if (msg.fromMe || msg.id?.fromMe) return { action: 'ignore', reason: 'own message' };
@@ -60,13 +66,15 @@ export function normalizeWhatsapp(msg: WhatsappMessage): Normalized {
   if (SYSTEM_TYPES.has(type)) return { action: 'ignore', reason: 'system message' };
 
   const base = { channel: 'whatsapp' as const, userId: from, externalId: msg.id._serialized };
-  if (type === 'chat') {
+  // whatsapp-web.js gives a media message's caption as its body: what the person wrote is read
+  // as text (a photo captioned «помогите» gets the emergency numbers, not "I only read text").
+  if (type === 'chat' || CAPTIONED.has(type)) {
     const text = (msg.body ?? '').trim();
-    if (text === '') return { action: 'ignore', reason: 'empty text' };
+    if (text === '' && type === 'chat') return { action: 'ignore', reason: 'empty text' };
     // The footer of every prompt says "type 0 for the menu" (render.ts).
     if (text === WHATSAPP_MENU_SHORTCUT)
       return { action: 'handle', inbound: { ...base, kind: 'command', command: 'menu' } };
-    return { action: 'handle', inbound: { ...base, kind: 'text', text } };
+    if (text !== '') return { action: 'handle', inbound: { ...base, kind: 'text', text } };
   }
   return { action: 'handle', inbound: { ...base, kind: 'unsupported', what: UNSUPPORTED[type] ?? 'other' } };
 }

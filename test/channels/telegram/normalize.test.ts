@@ -102,6 +102,33 @@ describe('normalizeUpdate', () => {
     });
   });
 
+  it.each(['photo', 'video', 'document', 'animation', 'audio', 'voice'] as const)(
+    'should read the caption of a %s as text',
+    (kind) => {
+      expect(normalizeUpdate(message({ ...NON_TEXT_CONTENT[kind], caption: ' помогите ' }))).toEqual({
+        action: 'inbound',
+        message: {
+          channel: 'telegram',
+          userId: String(user.id),
+          externalId: `m${user.id}:5`,
+          platformRef: '5',
+          languageHint: 'kk',
+          kind: 'text',
+          text: ' помогите ',
+        },
+      });
+    },
+  );
+
+  it('should read a captioned command, and an empty caption as no caption', () => {
+    expect(normalizeUpdate(message({ ...NON_TEXT_CONTENT.photo, caption: '/sos' }))).toMatchObject({
+      message: { kind: 'command', command: 'sos' },
+    });
+    expect(normalizeUpdate(message({ ...NON_TEXT_CONTENT.photo, caption: '   ' }))).toMatchObject({
+      message: { kind: 'unsupported', what: 'photo' },
+    });
+  });
+
   it('should report edited and forwarded messages as unsupported', () => {
     const edited = update({
       edited_message: { message_id: 5, date: 1, edit_date: 2, chat: privateChat, from: user, text: 'x' },

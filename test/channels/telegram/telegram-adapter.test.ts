@@ -76,6 +76,27 @@ describe('Telegram adapter', () => {
     expect(fake.callsTo('deleteMessages').map((c) => (c.payload.message_ids as number[]).length)).toEqual([
       100, 100, 50,
     ]);
+    // the refused batch is deleted one by one, so one undeletable message does not keep the rest
+    expect(fake.callsTo('deleteMessage').map((c) => c.payload.message_id)).toEqual(
+      refs.slice(100, 200).map(Number),
+    );
+  });
+
+  it('should delete what Telegram allows on quick exit: the bot’s messages go, one by one if a batch is refused', async () => {
+    const sent = [];
+    for (const text of ['one', 'two', 'three'])
+      sent.push(...(await adapter.send(String(chat), message(text))).refs);
+    fake.failNext('deleteMessages', {
+      status: 400,
+      description: "Bad Request: message can't be deleted for everyone",
+    });
+    fake.failNext('deleteMessage', { status: 400, description: "Bad Request: message can't be deleted" });
+    await adapter.send(String(chat), { type: 'delete', refs: sent });
+    expect(fake.messagesTo(chat).map((m) => [m.text, m.deleted])).toEqual([
+      ['one', false],
+      ['two', true],
+      ['three', true],
+    ]);
   });
 
   it('should do nothing on Telegram for a clear', async () => {

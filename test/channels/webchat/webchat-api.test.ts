@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WEBCHAT_UI_KEYS } from '../../../src/channels/webchat/index.js';
+import { LANGS } from '../../../src/core/types.js';
 import { createTranslator } from '../../../src/i18n/translator.js';
 import { removeDir, startTestApp, type TestApp } from '../../helpers/test-app.js';
 
@@ -46,6 +48,42 @@ describe('web chat HTTP API', () => {
     expect(await res.text()).toContain(`<title>${t.t('kk', 'webchat:title')}</title>`);
     const byHeader = await fetch(`${app.baseUrl}/chat`, { headers: { 'Accept-Language': 'en-GB,en;q=0.9' } });
     expect(await byHeader.text()).toContain(t.t('en', 'webchat:send'));
+  });
+
+  it('should embed every UI text in kk, ru and en, safe inside the page', async () => {
+    const html = await (await fetch(`${app.baseUrl}/chat?lang=ru`)).text();
+    const json = /<script type="application\/json" id="ui-texts">([^<]*)<\/script>/.exec(html)?.[1];
+    expect(json).toBeDefined();
+    const texts = JSON.parse(json ?? '{}');
+    for (const lang of LANGS)
+      for (const key of WEBCHAT_UI_KEYS)
+        expect(texts[lang][key], `${lang} ${key}`).toBe(t.t(lang, `webchat:${key}`));
+  });
+
+  it('should answer 503 when the message cannot be stored, and 202 once it is, handling it once', async () => {
+    const engine = app.app.engine;
+    const receive = engine.receive.bind(engine);
+    let calls = 0;
+    engine.receive = async (m) => {
+      calls++;
+      if (calls <= 2) throw new Error('SQLITE_IOERR: disk I/O error');
+      return receive(m);
+    };
+    try {
+      const session = randomUUID();
+      const got = replies(session, 1);
+      await new Promise((r) => setTimeout(r, 100));
+      const body = { session, id: 'retry-1', lang: 'en', text: 'help' };
+      expect((await post(body)).status).toBe(503);
+      expect((await post(body)).status).toBe(503);
+      expect((await post(body)).status).toBe(202);
+      expect((await post(body)).status).toBe(202); // the same id again: a duplicate, dropped
+      expect((await got)[0]).toBe(t.t('en', 'common:sos.text'));
+      await engine.idle();
+      expect(calls).toBe(4);
+    } finally {
+      engine.receive = receive;
+    }
   });
 
   it('should refuse malformed, forged and oversized requests without touching the engine', async () => {

@@ -1,5 +1,6 @@
 import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Lang } from '../../../src/core/types.js';
 import { createTranslator } from '../../../src/i18n/translator.js';
 import { launchBrowser } from '../../helpers/browser.js';
 import { removeDir, startTestApp, type TestApp } from '../../helpers/test-app.js';
@@ -18,8 +19,9 @@ afterAll(async () => {
   if (app) removeDir(app.dir);
 });
 
-async function openChat(lang: string): Promise<Page> {
+async function openChat(lang: string | undefined, acceptLanguage?: string): Promise<Page> {
   const page = await browser.newPage();
+  if (acceptLanguage) await page.setExtraHTTPHeaders({ 'Accept-Language': acceptLanguage });
   await page.setRequestInterception(true);
   // the quick-exit target is outside this machine's network: answer it locally
   page.on('request', (req) =>
@@ -27,7 +29,7 @@ async function openChat(lang: string): Promise<Page> {
       ? req.continue()
       : req.respond({ status: 200, contentType: 'text/html', body: '<p>weather</p>' }),
   );
-  await page.goto(`${app.baseUrl}/chat?lang=${lang}`);
+  await page.goto(`${app.baseUrl}/chat${lang ? `?lang=${lang}` : ''}`);
   return page;
 }
 
@@ -51,6 +53,99 @@ async function waitForBotText(page: Page, text: string) {
     text,
   );
 }
+
+/** What the page itself says (not the bot's messages). */
+function pageTexts(page: Page) {
+  return page.evaluate(() => ({
+    lang: document.documentElement.lang,
+    title: document.title,
+    h1: document.querySelector('h1')?.textContent,
+    exit: document.getElementById('quick-exit')?.textContent,
+    hint: document.getElementById('exit-hint')?.textContent,
+    placeholder: document.querySelector('textarea')?.getAttribute('placeholder'),
+    label: document.querySelector('label[for="text"]')?.textContent,
+    send: document.getElementById('send')?.textContent,
+    log: document.getElementById('log')?.getAttribute('aria-label'),
+  }));
+}
+
+const expectedTexts = (lang: Lang) => ({
+  lang,
+  title: t.t(lang, 'webchat:title'),
+  h1: t.t(lang, 'webchat:title'),
+  exit: t.t(lang, 'webchat:quick_exit'),
+  hint: t.t(lang, 'webchat:quick_exit_hint'),
+  placeholder: t.t(lang, 'webchat:input_label'),
+  label: t.t(lang, 'webchat:input_label'),
+  send: t.t(lang, 'webchat:send'),
+  log: t.t(lang, 'webchat:log_label'),
+});
+
+describe('web chat in chromium: the page speaks the person’s language', () => {
+  it('should switch the whole page to Kazakh at once when Қазақша is chosen, and keep it after a reload', async () => {
+    const page = await openChat('en');
+    await waitForBotText(page, t.t('en', 'intake:language.text'));
+    expect(await pageTexts(page)).toEqual(expectedTexts('en'));
+    await press(page, t.t('kk', 'language:choices.kk'));
+    await waitForBotText(page, t.t('kk', 'intake:safety.text'));
+    await page.waitForFunction(() => document.documentElement.lang === 'kk', { timeout: 5000 });
+    expect(await pageTexts(page)).toEqual(expectedTexts('kk'));
+    // a reload is a new conversation, but the page stays in Kazakh (nothing stored in the browser)
+    await page.reload();
+    expect(await pageTexts(page)).toEqual(expectedTexts('kk'));
+    await waitForBotText(page, t.t('kk', 'intake:language.text'));
+    const stored = await page.evaluate(
+      () => localStorage.length + sessionStorage.length + document.cookie.length,
+    );
+    expect(stored).toBe(0);
+    await page.close();
+  });
+
+  it('should follow Русский from a browser in English (Accept-Language), and Esc still leaves', async () => {
+    const page = await openChat(undefined, 'en-US,en;q=0.9');
+    await waitForBotText(page, t.t('en', 'intake:language.text'));
+    expect((await pageTexts(page)).send).toBe(t.t('en', 'webchat:send'));
+    await press(page, t.t('ru', 'language:choices.ru'));
+    await waitForBotText(page, t.t('ru', 'intake:safety.text'));
+    await page.waitForFunction(() => document.documentElement.lang === 'ru', { timeout: 5000 });
+    expect(await pageTexts(page)).toEqual(expectedTexts('ru'));
+    await Promise.all([page.waitForNavigation(), page.keyboard.press('Escape')]);
+    expect(page.url()).not.toContain(app.baseUrl);
+    await page.close();
+  });
+});
+
+describe('web chat in chromium: a failing store', () => {
+  it('should show a message as not sent while the server cannot store it, and send it once it can', async () => {
+    const page = await openChat('ru');
+    await waitForBotText(page, t.t('ru', 'intake:language.text'));
+    const engine = app.app.engine;
+    const receive = engine.receive.bind(engine);
+    let failures = 2;
+    engine.receive = async (m) => {
+      if (failures-- > 0) throw new Error('SQLITE_IOERR: disk I/O error');
+      return receive(m);
+    };
+    try {
+      await page.type('#text', 'Русский');
+      await page.keyboard.press('Enter');
+      // the person sees it was not sent yet
+      await page.waitForFunction(
+        (note) => document.querySelector('.msg.me.failed .note')?.textContent === note,
+        { timeout: 5000 },
+        t.t('ru', 'webchat:not_sent'),
+      );
+      // the page tries again (1 s, then 2 s) and the bot answers; the mark goes away
+      await waitForBotText(page, t.t('ru', 'intake:safety.text'));
+      expect(await page.$$eval('.msg.me.failed, .note', (els) => els.length)).toBe(0);
+      expect(await page.$$eval('.msg.me', (els) => els.map((e) => e.textContent))).toEqual(['Русский']);
+      expect(failures).toBe(-1); // two refused, then one stored
+    } finally {
+      engine.receive = receive;
+    }
+    await page.close();
+  }, 20_000);
+});
 
 describe('web chat in chromium', () => {
   for (const lang of ['kk', 'ru', 'en'] as const) {

@@ -2,6 +2,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import {
   classifySendError,
   createWhatsappAdapter,
+  WHATSAPP_INBOUND_ATTEMPTS,
+  WHATSAPP_MAX_TEXT,
   type WhatsappAdapterOptions,
 } from '../../../src/channels/whatsapp/index.js';
 import { createPacer, WHATSAPP_MIN_INTERVAL_PER_CHAT_MS } from '../../../src/channels/whatsapp/pacing.js';
@@ -61,15 +63,15 @@ describe('WhatsApp adapter: incoming', () => {
     ]);
   });
 
-  it('should say one line in a group, leave it, and never pass group messages on', async () => {
+  it('should leave a group posting nothing, and never pass group messages on', async () => {
     const { client, inbound, start, logs } = setup();
     await start();
     await client.receive({ from: GROUP, body: 'my husband beats me' });
     await client.receive({ from: GROUP, body: 'hello?' });
+    await client.receive({ from: GROUP, type: 'image', body: 'помогите' });
     expect(inbound).toEqual([]);
-    expect(client.sent.map((m) => [m.chatId, m.text])).toEqual([
-      [GROUP, translator.t('ru', 'common:group_refusal')],
-    ]);
+    // a family group may include the person who hurts someone: not one word about what Tirek is
+    expect(client.sent).toEqual([]);
     expect(client.leftGroups).toEqual([GROUP]);
     // logs carry no ids, numbers or text
     expect(logs.join('\n')).not.toMatch(/70000000003|husband/);
@@ -89,6 +91,70 @@ describe('WhatsApp adapter: incoming', () => {
     client.emitReady();
     expect(adapter.linkingState().status).toBe('ready');
     expect(adapter.linkingState().qr).toBeUndefined();
+  });
+});
+
+describe('WhatsApp adapter: a failing store', () => {
+  /** A sink like engine.receive over a store that throws for its first `failures` calls. */
+  function failing(failures: number) {
+    const stored: string[] = [];
+    let calls = 0;
+    const sink = async (m: InboundMessage) => {
+      calls++;
+      if (calls <= failures) throw new Error('SQLITE_IOERR: disk I/O error');
+      stored.push(m.kind === 'text' ? m.text : m.kind);
+    };
+    return { sink, stored, calls: () => calls };
+  }
+
+  it('should retry a message with backoff until it is stored, keeping one chat’s messages in order', async () => {
+    const { adapter, client } = setup({ inboundRetryBaseMs: 10 });
+    const { sink, stored, calls } = failing(3);
+    await adapter.start(sink);
+    const started = Date.now();
+    await Promise.all([
+      client.receive({ from: A, body: 'first' }),
+      client.receive({ from: A, body: 'second' }),
+    ]);
+    expect(stored).toEqual(['first', 'second']);
+    expect(calls()).toBe(5);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(10 + 20 + 40 - 5); // backoff 10, 20, 40 ms
+  });
+
+  it('should not hold up other chats while one message waits for a retry', async () => {
+    const { adapter, client } = setup({ inboundRetryBaseMs: 300 });
+    const { sink, stored } = failing(1);
+    await adapter.start(sink);
+    const first = client.receive({ from: A, body: 'first' });
+    await client.receive({ from: B, body: 'other chat' });
+    expect(stored).toEqual(['other chat']);
+    await first;
+    expect(stored).toEqual(['other chat', 'first']);
+  });
+
+  it('should drop a message after the last attempt and log only a count', async () => {
+    const { adapter, client, logs } = setup({ inboundRetryBaseMs: 1 });
+    const { sink, stored, calls } = failing(Number.POSITIVE_INFINITY);
+    await adapter.start(sink);
+    await client.receive({ from: A, body: 'my husband hits me' });
+    await client.receive({ from: A, body: 'please' });
+    expect(stored).toEqual([]);
+    expect(calls()).toBe(2 * WHATSAPP_INBOUND_ATTEMPTS);
+    const drops = logs.filter((l) => l.includes('WhatsApp message dropped'));
+    expect(drops.map((l) => JSON.parse(l).dropped)).toEqual([1, 2]);
+    expect(logs.join('\n')).not.toMatch(/70000000001|husband|please/);
+  });
+
+  it('should drop what is waiting when stopped, without waiting out the backoff', async () => {
+    const { adapter, client } = setup({ inboundRetryBaseMs: 60_000 });
+    const { sink } = failing(Number.POSITIVE_INFINITY);
+    await adapter.start(sink);
+    const waiting = client.receive({ from: A, body: 'hello' });
+    await new Promise((r) => setTimeout(r, 20));
+    const started = Date.now();
+    await adapter.stop();
+    await waiting;
+    expect(Date.now() - started).toBeLessThan(1000);
   });
 });
 
@@ -113,7 +179,19 @@ describe('WhatsApp adapter: sending', () => {
       choices: ['Yes', 'No'],
     });
     expect(result.refs).toEqual([client.sent[0]?.id]);
-    expect(await adapter.send(A, { type: 'clear' })).toEqual({ refs: [] });
+  });
+
+  it('should say in one line how to clear the chat on quick exit, in the person’s language', async () => {
+    const { adapter, client, start } = setup();
+    await start();
+    await adapter.send(A, text('hi')); // an English conversation
+    const { refs } = await adapter.send(A, { type: 'clear' });
+    expect(client.sent.at(-1)?.text).toBe(translator.t('en', 'whatsapp:clear_hint'));
+    expect(refs).toEqual([client.sent.at(-1)?.id]);
+    await adapter.send(A, { type: 'clear', lang: 'kk' });
+    expect(client.sent.at(-1)?.text).toBe(translator.t('kk', 'whatsapp:clear_hint'));
+    await adapter.send(B, { type: 'clear' }); // nothing known about B: the default language
+    expect(client.sentTo(B).map((m) => m.text)).toEqual([translator.t('ru', 'whatsapp:clear_hint')]);
   });
 
   it('should delete its own messages for everyone on quick exit, best effort', async () => {
@@ -268,6 +346,39 @@ describe('WhatsApp adapter in the app', () => {
     const replies = await person.replies();
     expect(replies[0]?.text).toBe(translator.t('ru', 'common:sos.text'));
     expect(replies[1]?.text).toBe(translator.t('ru', 'menu:main.text'));
+  });
+
+  it('should answer a photo captioned «помогите» with the emergency numbers, in Russian', async () => {
+    const person = harness.person();
+    await harness.client.receive({ from: person.chatId, type: 'image', body: 'помогите' });
+    const replies = await person.replies();
+    expect(replies[0]?.text.startsWith(translator.t('ru', 'common:sos.text'))).toBe(true);
+  });
+
+  it('should cut a 10 000-character text and say so, sending nothing over the limit', async () => {
+    const person = harness.person();
+    await person.sendText(`${'слово '.repeat(1666)}конец`);
+    const replies = await person.replies();
+    expect(replies[0]?.text).toBe(translator.t('ru', 'common:too_long'));
+    expect(replies[1]?.text).toBe(translator.t('ru', 'intake:language.text'));
+    expect(harness.client.sentTo(person.chatId).every((m) => m.text.length <= WHATSAPP_MAX_TEXT)).toBe(true);
+  });
+
+  it('should delete its messages for everyone on quick exit and say how to clear the chat', async () => {
+    const person = harness.person();
+    await person.sendText('Привет');
+    await person.choose('Русский');
+    await person.replies();
+    const before = harness.client.sentTo(person.chatId);
+    expect(before.length).toBeGreaterThan(0);
+    await person.sendText('выход');
+    await person.replies();
+    const after = harness.client.sentTo(person.chatId);
+    expect(before.every((m) => m.deleted)).toBe(true);
+    expect(after.filter((m) => !m.deleted).map((m) => m.text)).toEqual([
+      translator.t('ru', 'whatsapp:clear_hint'),
+      translator.t('ru', 'common:exit'),
+    ]);
   });
 
   it('should keep replies in the outbox through a send failure and deliver them once', async () => {

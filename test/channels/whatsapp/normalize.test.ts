@@ -28,6 +28,27 @@ describe('normalizeWhatsapp', () => {
     expect(n.action === 'handle' && n.inbound).toMatchObject({ kind: 'command', command: 'menu' });
   });
 
+  it.each(['image', 'video', 'document', 'album'])('should read the caption of an %s as text', (type) => {
+    const msg = fakeMessage({ from: PERSON, type, body: ' Помогите ' });
+    expect(normalizeWhatsapp(msg)).toEqual({
+      action: 'handle',
+      inbound: {
+        channel: 'whatsapp',
+        userId: PERSON,
+        externalId: msg.id._serialized,
+        kind: 'text',
+        text: 'Помогите',
+      },
+    });
+  });
+
+  it('should not read a contact card or a location as text, nor an uncaptioned photo', () => {
+    const vcard = fakeMessage({ from: PERSON, type: 'vcard', body: 'BEGIN:VCARD\nFN:Someone\nEND:VCARD' });
+    expect(normalizeWhatsapp(vcard)).toMatchObject({ inbound: { kind: 'unsupported', what: 'contact' } });
+    const photo = fakeMessage({ from: PERSON, type: 'image', body: '' });
+    expect(normalizeWhatsapp(photo)).toMatchObject({ inbound: { kind: 'unsupported', what: 'photo' } });
+  });
+
   it('should refuse groups', () => {
     expect(normalizeWhatsapp(fakeMessage({ from: '70000000001-1600000000@g.us', body: 'hi' }))).toEqual({
       action: 'refuse-group',
