@@ -103,6 +103,7 @@ export async function createApp({
     logger,
     clock,
     claimLeaseMs: config.OUTBOX_CLAIM_LEASE_SECONDS * 1000,
+    maxAgeMs: config.OUTBOX_MAX_AGE_HOURS * 3_600_000,
     pulledChannels: [...adapters.values()].filter((a) => a.delivery === 'pull').map((a) => a.channel),
   });
 

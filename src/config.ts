@@ -36,6 +36,13 @@ const schema = z.object({
     .min(1)
     .max(86_400)
     .default(300),
+  /** How long a reply keeps being retried while its channel is down (then it fails, kept for re-sending). */
+  OUTBOX_MAX_AGE_HOURS: z.coerce
+    .number({ message: 'must be a number of hours' })
+    .int()
+    .min(1)
+    .max(720)
+    .default(24),
   DATA_KEY: dataKey,
   PORT: z.coerce.number({ message: 'must be a port number' }).int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),

@@ -146,6 +146,14 @@ export class OutboxDispatcher {
     if (released > 0) this.#o.logger.warn({ released }, 'released deliveries of an instance that stopped');
   }
 
+  /** Resolves when the current look for due items and the deliveries it started are over. */
+  async settle(): Promise<void> {
+    while (this.#pumping || this.#inFlight.size > 0) {
+      await this.#pumping;
+      await Promise.all(this.#inFlight);
+    }
+  }
+
   /** Resolves when nothing is due or in flight (tests and shutdown). */
   async drain(timeoutMs = 10_000): Promise<void> {
     const until = Date.now() + timeoutMs;

@@ -161,6 +161,20 @@ export async function createSqlStore(db: SqlDb, cipher: Cipher): Promise<Store> 
     );
   }
 
+  /** Adds platform refs to a logged message (the parts of a split message arrive in steps). */
+  async function addRefs(q: SqlDb, messageId: number, refs: string[]): Promise<void> {
+    const row = await q.get<{ platform_ref_enc: Buffer | null }>(
+      'SELECT platform_ref_enc FROM messages WHERE id = ?',
+      [messageId],
+    );
+    const known = row?.platform_ref_enc ? (JSON.parse(dec(row.platform_ref_enc)) as string[]) : [];
+    const all = [...new Set([...known, ...refs])];
+    await q.run('UPDATE messages SET platform_ref_enc = ? WHERE id = ?', [
+      enc(JSON.stringify(all)),
+      messageId,
+    ]);
+  }
+
   const contactOf = async (id: number) =>
     (await db.get<{ contact_id: string }>('SELECT contact_id FROM outbox WHERE id = ?', [id]))?.contact_id;
 
@@ -433,11 +447,7 @@ export async function createSqlStore(db: SqlDb, cipher: Cipher): Promise<Store> 
           id,
         ]);
         await finish(q, id, contactId, 'sent', null, now);
-        if (row?.message_id != null && refs.length > 0)
-          await q.run('UPDATE messages SET platform_ref_enc = ? WHERE id = ?', [
-            enc(JSON.stringify(refs)),
-            row.message_id,
-          ]);
+        if (row?.message_id != null && refs.length > 0) await addRefs(q, row.message_id, refs);
       }, contactId);
     },
     async markOutboxProgress(id, partsSent, refs) {
@@ -446,11 +456,7 @@ export async function createSqlStore(db: SqlDb, cipher: Cipher): Promise<Store> 
         const row = await q.get<{ message_id: number | null }>('SELECT message_id FROM outbox WHERE id = ?', [
           id,
         ]);
-        if (row?.message_id != null && refs.length > 0)
-          await q.run('UPDATE messages SET platform_ref_enc = ? WHERE id = ?', [
-            enc(JSON.stringify(refs)),
-            row.message_id,
-          ]);
+        if (row?.message_id != null && refs.length > 0) await addRefs(q, row.message_id, refs);
       });
     },
     async markOutboxRetry(id, error, nextAttemptAt) {

@@ -63,7 +63,7 @@ export class FakeWhatsappClient extends EventEmitter implements WhatsappClient {
   /** Make the next N initialize() calls reject, like a start without internet. */
   failInitialize = 0;
   /** Make the next N sendMessage() calls throw this error (or a generic one). */
-  private sendFaults: Error[] = [];
+  private sendFaults: Array<Error | undefined> = [];
 
   async initialize(): Promise<void> {
     this.initializeCalls++;
@@ -84,7 +84,10 @@ export class FakeWhatsappClient extends EventEmitter implements WhatsappClient {
   failNextSends(
     count: number,
     error: Error = new Error('Protocol error (Runtime.callFunctionOn): Target closed'),
+    /** Let this many sends through first. */
+    skip = 0,
   ) {
+    for (let i = 0; i < skip; i++) this.sendFaults.push(undefined);
     for (let i = 0; i < count; i++) this.sendFaults.push(error);
   }
 

@@ -3,7 +3,7 @@
  * set. Translates only: updates -> InboundMessage (normalize.ts), OutboundMessage -> Bot API calls
  * (render.ts), Bot API failures -> DeliveryError (errors.ts). No flow logic lives here.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { type AutoRetryOptions, autoRetry } from '@grammyjs/auto-retry';
 import { Bot, BotError, GrammyError, webhookCallback } from 'grammy';
 import type { BotCommand, Update } from 'grammy/types';
@@ -19,6 +19,7 @@ import {
   LANGS,
   type Lang,
   type OutboundMessage,
+  type SendProgress,
 } from '../../core/types.js';
 import type { HttpMountable } from '../../http/server.js';
 import type { ChannelDeps } from '../index.js';
@@ -102,8 +103,6 @@ export function createTelegramAdapter(
   let lifecycle: Promise<void> | undefined;
   let stopSignal = new AbortController();
   const refused = new Map<number, number>();
-  /** Parts of a long message already delivered, so a retry after a partial failure does not repeat them. */
-  const partial = new Map<string, { fingerprint: string; sent: number; refs: string[] }>();
 
   /** Hands a message to the engine; throws NotStored when it could not be stored (Telegram must resend it). */
   async function toEngine(message: InboundMessage): Promise<void> {
@@ -320,30 +319,34 @@ export function createTelegramAdapter(
     }
   }
 
+  /**
+   * Sends a message, split into parts if long. Parts already delivered by an earlier attempt (the
+   * outbox row remembers how many, across restarts and instances) are skipped, and each part is
+   * recorded as it goes, so a retry never repeats the beginning of a long text.
+   */
   async function sendMessage(
-    address: string,
     chatId: number,
     message: Extract<OutboundMessage, { type: 'message' }>,
+    progress: SendProgress | undefined,
   ): Promise<DeliveryResult> {
     const parts = renderMessage(message);
-    const fingerprint = createHash('sha256').update(JSON.stringify(parts)).digest('base64url');
-    const done = partial.get(address);
-    const progress = done?.fingerprint === fingerprint ? done : { fingerprint, sent: 0, refs: [] };
-    partial.delete(address);
-    for (const part of parts.slice(progress.sent)) {
+    let sent = progress?.partsSent ?? 0;
+    const refs: string[] = [];
+    for (const part of parts.slice(sent)) {
+      let result: { message_id: number };
       try {
-        const sent = await bot.api.sendMessage(chatId, part.text, {
+        result = await bot.api.sendMessage(chatId, part.text, {
           reply_markup: part.reply_markup,
           link_preview_options: { is_disabled: true },
         });
-        progress.sent++;
-        progress.refs.push(String(sent.message_id));
       } catch (error) {
-        if (progress.sent > 0) partial.set(address, progress);
         throw toDeliveryError(error);
       }
+      sent++;
+      refs.push(String(result.message_id));
+      if (sent < parts.length) await progress?.onPart?.(sent, [...refs]);
     }
-    return { refs: progress.refs };
+    return { refs };
   }
 
   return {
@@ -370,7 +373,7 @@ export function createTelegramAdapter(
       sink = undefined;
     },
 
-    async send(address, message) {
+    async send(address, message, progress) {
       if (!/^-?\d{1,16}$/.test(address)) throw new DeliveryError('telegram', 'not a Telegram chat id');
       const chatId = Number(address);
       switch (message.type) {
@@ -380,7 +383,7 @@ export function createTelegramAdapter(
           await deleteAll(chatId, message.refs);
           return { refs: [] };
         case 'message':
-          return sendMessage(address, chatId, message);
+          return sendMessage(chatId, message, progress);
       }
     },
 

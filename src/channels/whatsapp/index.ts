@@ -292,7 +292,7 @@ export function createWhatsappAdapter(
       }
     },
 
-    async send(address, message): Promise<DeliveryResult> {
+    async send(address, message, progress): Promise<DeliveryResult> {
       if (!client || state.status !== 'ready') {
         throw new DeliveryError('whatsapp', 'WhatsApp is not connected', {
           retryable: true,
@@ -328,15 +328,21 @@ export function createWhatsappAdapter(
       langOf.delete(address);
       langOf.set(address, message.lang);
       if (langOf.size > LANG_MEMORY) langOf.delete(langOf.keys().next().value as string);
+      // Parts delivered by an earlier attempt are skipped (the outbox row remembers them), and each
+      // part is recorded as it goes: a retry never re-sends the beginning of a long text.
+      const parts = renderWhatsapp(message, translator);
+      let sent = progress?.partsSent ?? 0;
       const refs: string[] = [];
-      for (const part of renderWhatsapp(message, translator)) {
+      for (const part of parts.slice(sent)) {
         await pacer.wait(address);
         try {
-          const sent = await client.sendMessage(address, part, { linkPreview: false });
-          refs.push(sent.id._serialized);
+          const result = await client.sendMessage(address, part, { linkPreview: false });
+          refs.push(result.id._serialized);
         } catch (err) {
           throw classifySendError(err);
         }
+        sent++;
+        if (sent < parts.length) await progress?.onPart?.(sent, [...refs]);
       }
       return { refs };
     },
