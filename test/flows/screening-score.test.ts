@@ -130,13 +130,13 @@ const cases: Case[] = [
   { name: 'nothing answered at all', answers: {}, level: 'not_assessed', offer: true },
   {
     name: '5 answered "no", 8 skipped',
-    answers: allSkipped(set(QUESTION_ITEMS.slice(0, MIN_ANSWERED - 1), 'no')),
+    answers: allSkipped(set(QUESTION_ITEMS.slice(0, 5), 'no')),
     level: 'not_assessed',
     offer: true,
   },
   {
     name: '6 answered "no", 7 skipped',
-    answers: allSkipped(set(QUESTION_ITEMS.slice(0, MIN_ANSWERED), 'no')),
+    answers: allSkipped(set(QUESTION_ITEMS.slice(0, 6), 'no')),
     level: 'standard',
     offer: false,
   },
@@ -181,5 +181,6 @@ describe('scoreScreening', () => {
   it('should use the five DA-5 items of risk-screening.md and 13 items in all', () => {
     expect([...DA5_ITEMS]).toEqual(['a1', 'a3', 'b6', 'c12', 'd13']);
     expect(QUESTION_ITEMS).toHaveLength(13);
+    expect(MIN_ANSWERED).toBe(6);
   });
 });
