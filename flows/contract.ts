@@ -50,8 +50,9 @@ export interface StateMeta {
   prompt: Prompt;
 }
 
-/** Who the person is seeking help for (asked at intake). */
-export type Who = 'me' | 'child' | 'other';
+/** Who the person is seeking help for (asked at intake): themselves, their child, someone they know,
+ * or themselves as a child or teenager under 18 (`minor`: the counsellor queue flags it). */
+export type Who = 'me' | 'child' | 'other' | 'minor';
 
 /** What every flow gets when the engine starts it. */
 export interface FlowInput {

@@ -3,17 +3,23 @@ import type { ChoiceDef, FlowDefinition, FlowEvent, FlowInput, FlowOutput, State
 import { flowActions, flowGuards, flowOutput } from './effects.js';
 
 /**
- * Legal information: a menu of topics, each a short text with its sources, a "checked on" date
- * and the disclaimer (locales/<lang>/legal.json). Shelters ask for the region and show the
- * NGO-maintained directory for it (`{{directory}}`, filled in by the engine from `context.region`).
+ * Rights and help: a menu of topics, each a short text ending with its sources line (generated
+ * from locales/facts.json) and the disclaimer (locales/<lang>/legal.json). Shelters ask for the
+ * region and show the NGO-maintained directory for it (`{{directory}}`, filled in by the engine
+ * from `context.region`).
+ *
+ * Safety topics come first (the safety plan; "Staying safe with your phone" is to be added right
+ * after it), then the law, then family matters and where to get help.
  */
 export const TOPICS = [
+  'safety_plan',
   'dv',
   'report',
   'order',
   'court',
-  'medical',
+  'evidence',
   'family',
+  'children',
   'shelter',
   'free_help',
 ] as const;
@@ -97,23 +103,21 @@ export const legalMachine = setup({
         },
       } satisfies StateMeta,
       on: {
-        'choice.dv': 'dv',
-        'choice.report': 'report',
-        'choice.order': 'order',
-        'choice.court': 'court',
-        'choice.medical': 'medical',
-        'choice.family': 'family',
-        'choice.shelter': 'shelter',
-        'choice.free_help': 'free_help',
+        ...(Object.fromEntries(TOPICS.map((topic) => [`choice.${topic}`, topic])) as Record<
+          `choice.${Topic}`,
+          Topic
+        >),
         'choice.counsellor': 'toHandoff',
       },
     },
+    safety_plan: topicState('safety_plan'),
     dv: topicState('dv'),
     report: topicState('report'),
     order: topicState('order'),
     court: topicState('court'),
-    medical: topicState('medical'),
+    evidence: topicState('evidence'),
     family: topicState('family'),
+    children: topicState('children'),
     free_help: topicState('free_help'),
     shelter: {
       meta: {
@@ -145,4 +149,4 @@ export const legalMachine = setup({
   output: flowOutput,
 });
 
-export const legalFlow: FlowDefinition = { id: 'legal', version: 1, machine: legalMachine };
+export const legalFlow: FlowDefinition = { id: 'legal', version: 2, machine: legalMachine };

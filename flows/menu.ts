@@ -17,6 +17,7 @@ export const menuMachine = plainFlow.createMachine({
             { id: 'legal', label: 'menu:main.legal' },
             { id: 'counsellor', label: 'menu:main.counsellor' },
             { id: 'sos', label: 'common:choices.sos_numbers' },
+            { id: 'exit', label: 'common:choices.exit' },
             { id: 'language', label: 'common:choices.language' },
             { id: 'erase', label: 'common:choices.erase' },
           ],

@@ -1,5 +1,6 @@
 /**
- * Loads every locales/{kk,ru,en}/<namespace>.json into one i18next instance.
+ * Loads every locales/{kk,ru,en}/<namespace>.json into one i18next instance, plus the `facts` and
+ * `sources` namespaces built from locales/facts.json (src/i18n/facts.ts).
  * Keys are "namespace:dotted.path"; missing keys fall back to Russian, then English, and are reported.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -7,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import i18next, { type i18n, type Resource } from 'i18next';
 import { LANGS, type Lang } from '../core/types.js';
+import { factNamespaces, loadFacts } from './facts.js';
 
 export const LOCALES_DIR = fileURLToPath(new URL('../../locales', import.meta.url));
 
@@ -25,6 +27,8 @@ export function loadResources(dir = LOCALES_DIR): Record<Lang, Record<string, un
       out[lang][file.replace(/\.json$/, '')] = JSON.parse(readFileSync(join(dir, lang, file), 'utf8'));
     }
   }
+  const generated = factNamespaces(loadFacts(dir), out);
+  for (const lang of LANGS) Object.assign(out[lang], generated[lang]);
   return out;
 }
 

@@ -24,17 +24,26 @@ const ANSWER_CHOICES = [
   'common:choices.skip',
   'screening:choices.stop',
 ];
-const GATE_CHOICES = ['common:choices.yes', 'common:choices.no', 'screening:choices.stop'];
+const GATE_CHOICES = ANSWER_CHOICES;
+const RELATION_CHOICES = [
+  'screening:relations.partner',
+  'screening:relations.family',
+  'screening:relations.adult_child',
+  'screening:relations.someone_else',
+  'common:choices.skip',
+  'screening:choices.stop',
+];
 const MENU_CHOICES = [
   'menu:main.screening',
   'menu:main.legal',
   'menu:main.counsellor',
   'common:choices.sos_numbers',
+  'common:choices.exit',
   'common:choices.language',
   'common:choices.erase',
 ];
 /** Questions after A2, in order (content/risk-screening.md). */
-const AFTER_A2 = ['a3', 'a4', 'b5', 'b6', 'b7', 'b8', 'b9', 'b10', 'b11', 'c12'];
+const AFTER_A2 = ['a3', 'a4', 'b5', 'b6', 'b7', 'b8', 'b9', 'b10', 'b11', 'c12', 'd13'];
 
 function expectPrompt(
   reply: HarnessReply | undefined,
@@ -71,7 +80,12 @@ async function intake(person: PersonHandle, lang: Lang, greeting: string): Promi
   await person.choose(t(lang, 'intake:safety.yes'));
   const who = await person.replies();
   expect(who).toHaveLength(1);
-  expectPrompt(who[0], lang, 'intake:who.text', ['intake:who.me', 'intake:who.child', 'intake:who.other']);
+  expectPrompt(who[0], lang, 'intake:who.text', [
+    'intake:who.me',
+    'intake:who.minor',
+    'intake:who.child',
+    'intake:who.other',
+  ]);
 }
 
 async function toMenuAsMe(person: PersonHandle, lang: Lang): Promise<void> {
@@ -109,6 +123,8 @@ export function describeConversationContract(makeHarness: () => ChannelHarness):
       await person.choose(t('ru', 'common:choices.no'));
       expectPrompt((await person.replies())[0], 'ru', 'screening:questions.g2', GATE_CHOICES);
       await person.choose(t('ru', 'common:choices.no'));
+      expectPrompt((await person.replies())[0], 'ru', 'screening:questions.relation', RELATION_CHOICES);
+      await person.choose(t('ru', 'screening:relations.partner'));
       expectPrompt((await person.replies())[0], 'ru', 'screening:questions.a1', ANSWER_CHOICES);
       await person.choose(t('ru', 'common:choices.no'));
       expectPrompt((await person.replies())[0], 'ru', 'screening:questions.a2', ANSWER_CHOICES);
@@ -127,10 +143,7 @@ export function describeConversationContract(makeHarness: () => ChannelHarness):
         expectPrompt(question, 'ru', `screening:questions.${item}`, ANSWER_CHOICES);
         await person.choose(t('ru', 'common:choices.skip'));
       }
-      expectPrompt((await person.replies())[0], 'ru', 'screening:questions.other', [
-        'common:choices.yes',
-        'common:choices.no',
-      ]);
+      expectPrompt((await person.replies())[0], 'ru', 'screening:questions.other', ANSWER_CHOICES);
       await person.choose(t('ru', 'common:choices.no'));
       const result = await person.replies();
       expect(result).toHaveLength(1);
@@ -145,7 +158,7 @@ export function describeConversationContract(makeHarness: () => ChannelHarness):
       expectPrompt(queued[0], 'ru', 'handoff:queued.text', ['handoff:queued.cancel'], { queuePosition: 1 });
     });
 
-    it('should show a legal topic: a protective order lasts 30 days', async () => {
+    it('should show a legal topic with its sources: the protective order, without an unconfirmed term', async () => {
       const person = harness.person();
       await intake(person, 'ru', 'Добрый день');
       await toMenuAsMe(person, 'ru');
@@ -158,7 +171,8 @@ export function describeConversationContract(makeHarness: () => ChannelHarness):
       await person.choose(t('ru', 'legal:topics.order'));
       const [order] = await person.replies();
       expectPrompt(order, 'ru', 'legal:order.text', ['common:choices.back']);
-      expect(order?.text).toMatch(/\b30\b/);
+      expect(order?.text).not.toMatch(/30 дней/);
+      expect(order?.text).toMatch(/Источники: .*Проверено \d\d\.\d\d\.\d{4}\./);
       expect(order?.text).toContain(t('ru', 'common:disclaimer'));
     });
 

@@ -32,6 +32,7 @@ async function toFirstQuestion(h: EngineHarness, user: string) {
   await h.choose(user, 'start');
   await h.choose(user, 'no'); // g1
   await h.choose(user, 'no'); // g2
+  await h.choose(user, 'partner'); // who hurts you?
 }
 
 describe.each(BACKENDS)('engine on $name', (b) => {
@@ -122,7 +123,7 @@ describe.each(BACKENDS)('engine on $name', (b) => {
     await toMenu(h, 'u1');
     await toFirstQuestion(h, 'u1');
     const sos = h.t('en', 'common:sos.text');
-    for (const item of ['a1', 'a2', 'a3', 'a4', 'b5', 'b6', 'b7', 'b8', 'b9', 'b10', 'b11', 'c12']) {
+    for (const item of ['a1', 'a2', 'a3', 'a4', 'b5', 'b6', 'b7', 'b8', 'b9', 'b10', 'b11', 'c12', 'd13']) {
       await h.delivered('u1');
       h.adapter.sent.length = 0;
       await h.text('u1', 'SOS');
@@ -232,7 +233,7 @@ describe.each(BACKENDS)('engine on $name', (b) => {
     await toFirstQuestion(h, 'u1');
     await h.choose('u1', 'no');
     await h.choose('u1', 'yes'); // a2: threatened to kill -> high
-    for (let i = 0; i < 10; i++) await h.choose('u1', 'no');
+    for (let i = 0; i < 11; i++) await h.choose('u1', 'no'); // a3 … d13
     await h.choose('u1', 'no'); // something else worries?
     await h.choose('u1', 'counsellor');
     const texts = await h.delivered('u1');

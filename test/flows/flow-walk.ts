@@ -7,8 +7,19 @@ import { join } from 'node:path';
 import { getAdjacencyMap } from '@xstate/graph';
 import type { AnyMachineSnapshot, AnyStateMachine, AnyStateNode } from 'xstate';
 import type { FlowInput, Prompt, StateMeta } from '../../flows/contract.js';
-import { type ScreeningAnswers, scoreScreening, shouldOfferCounsellor } from '../../flows/screening-score.js';
+import {
+  answeredCount,
+  B_HIGH_THRESHOLD,
+  B_ITEMS,
+  DA5_HIGH_THRESHOLD,
+  DA5_ITEMS,
+  MIN_ANSWERED,
+  type ScreeningAnswers,
+  scoreScreening,
+  shouldOfferCounsellor,
+} from '../../flows/screening-score.js';
 import { LANGS, type Lang } from '../../src/core/types.js';
+import { loadResources } from '../../src/i18n/translator.js';
 
 export const LOCALES_DIR = join(import.meta.dirname, '..', '..', 'locales');
 
@@ -30,15 +41,26 @@ export function eventsFor(snapshot: AnyMachineSnapshot) {
 }
 
 /**
- * States are told apart by their value and, for the screening, by the outcome its answers lead
- * to, so that every result state is reached without enumerating every combination of answers.
+ * States are told apart by their value and, for the screening, by what their answers so far can
+ * still lead to (the counts each scoring rule looks at, capped at its threshold), so that every
+ * result state is reached without enumerating every combination of answers.
  */
 export function serializeFlowState(snapshot: AnyMachineSnapshot): string {
   const context = snapshot.context as { answers?: ScreeningAnswers };
-  const outcome = context.answers
-    ? `${scoreScreening(context.answers)}/${shouldOfferCounsellor(context.answers)}`
+  const a = context.answers;
+  const yes = (items: readonly (keyof ScreeningAnswers)[]) =>
+    items.filter((item) => a?.[item] === 'yes').length;
+  const features = a
+    ? [
+        scoreScreening(a),
+        shouldOfferCounsellor(a),
+        Math.min(yes(B_ITEMS), B_HIGH_THRESHOLD),
+        Math.min(yes(DA5_ITEMS), DA5_HIGH_THRESHOLD),
+        a.c12 === 'yes',
+        Math.min(answeredCount(a), MIN_ANSWERED),
+      ].join('/')
     : '';
-  return `${JSON.stringify(snapshot.value)}|${snapshot.status}|${outcome}`;
+  return `${JSON.stringify(snapshot.value)}|${snapshot.status}|${features}`;
 }
 
 export interface WalkedState {
@@ -120,7 +142,13 @@ export type LocaleTree = { [key: string]: string | LocaleTree };
 /** lang → namespace → JSON tree. */
 export type Locales = Record<Lang, Record<string, LocaleTree>>;
 
+/** The locale files with the `facts` and `sources` namespaces built from locales/facts.json. */
 export function loadLocales(): Locales {
+  return loadResources(LOCALES_DIR) as unknown as Locales;
+}
+
+/** The locale files only, as written by translators (without the generated namespaces). */
+export function loadLocaleFiles(): Locales {
   const locales = {} as Locales;
   for (const lang of LANGS) {
     locales[lang] = {};

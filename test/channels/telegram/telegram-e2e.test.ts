@@ -23,7 +23,7 @@ const i18n = createTranslator();
 const t = (lang: Lang, key: string, params?: Record<string, unknown>) =>
   i18n.t(lang, key, { retentionDays: 30, ...params });
 
-const QUESTIONS = ['a1', 'a2', 'a3', 'a4', 'b5', 'b6', 'b7', 'b8', 'b9', 'b10', 'b11', 'c12'] as const;
+const QUESTIONS = ['a1', 'a2', 'a3', 'a4', 'b5', 'b6', 'b7', 'b8', 'b9', 'b10', 'b11', 'c12', 'd13'] as const;
 const ANSWER_KEYS = [
   'common:choices.yes',
   'common:choices.no',
@@ -57,7 +57,7 @@ async function intake(p: TelegramPerson, lang: Lang): Promise<void> {
   expect(texts(await p.replies())).toEqual([t(lang, 'intake:privacy.text'), t(lang, 'menu:main.text')]);
 }
 
-/** From the menu to the first scored question (gate answered "no" twice). */
+/** From the menu to the first scored question (gate answered "no" twice, then "a partner"). */
 async function toFirstQuestion(p: TelegramPerson, lang: Lang): Promise<void> {
   await p.choose(t(lang, 'menu:main.screening'));
   expect(texts(await p.replies())).toEqual([t(lang, 'screening:intro.text')]);
@@ -66,6 +66,8 @@ async function toFirstQuestion(p: TelegramPerson, lang: Lang): Promise<void> {
   await p.choose(t(lang, 'common:choices.no'));
   expect(texts(await p.replies())).toEqual([t(lang, 'screening:questions.g2')]);
   await p.choose(t(lang, 'common:choices.no'));
+  expect(texts(await p.replies())).toEqual([t(lang, 'screening:questions.relation')]);
+  await p.choose(t(lang, 'screening:relations.partner'));
   const [a1] = await p.replies();
   expect(a1?.text).toBe(t(lang, 'screening:questions.a1'));
   expect(a1?.choices).toEqual([...ANSWER_KEYS, 'screening:choices.stop'].map((k) => t(lang, k)));
@@ -151,8 +153,9 @@ describe('Telegram: a full conversation', () => {
     await p.sendText('1');
     await p.sendText('жоқ');
     await p.sendText('жоқ');
+    await p.sendText('1'); // a partner or ex-partner
     expect(texts(await p.replies())).toEqual(
-      ['g1', 'g2', 'a1'].map((q) => t('kk', `screening:questions.${q}`)),
+      ['g1', 'g2', 'relation', 'a1'].map((q) => t('kk', `screening:questions.${q}`)),
     );
     for (const item of QUESTIONS) await p.sendText(item === 'a2' ? 'иә' : '2');
     await p.sendText('жоқ');
@@ -179,6 +182,7 @@ describe('Telegram: a full conversation', () => {
       [['b5', 'b6', 'b7', 'b8'], 'screening:result.high'],
       [['b5'], 'screening:result.standard_offer'],
       [['c12'], 'screening:result.standard_offer'],
+      [['b6', 'c12', 'd13'], 'screening:result.high'],
       [[], 'screening:result.standard'],
     ];
     for (const [yes, key] of cases) {
@@ -360,7 +364,7 @@ describe('Telegram: order, quick exit, erase', () => {
       bed.fake.sendText(a.user, n);
       bed.fake.sendText(b.user, n);
     }
-    await a.settleAfter(bed.fake.sendText(b.user, '2'));
+    await a.settleAfter(bed.fake.sendText(b.user, '3')); // "legal" on the immediate result
     expect(texts(await a.replies())).toEqual([
       t('ru', 'screening:intro.text'),
       t('ru', 'screening:questions.g1'),
@@ -423,7 +427,7 @@ describe('Telegram: Bot API failures', () => {
       t('ru', 'screening:intro.text'),
       t('ru', 'screening:questions.g1'),
       t('ru', 'screening:questions.g2'),
-      t('ru', 'screening:questions.a1'),
+      t('ru', 'screening:questions.relation'),
     ]);
     const faults = bed.fake.callsTo('sendMessage').filter((c) => c.fault && c.payload.chat_id === p.chatId);
     expect(faults).toHaveLength(3);

@@ -60,7 +60,8 @@ it('should resume at the same screening question after kill -9 and a restart', a
   await step(() => fake.pressButton(user, 'c:screening'), t('screening:intro.text'));
   await step(() => fake.pressButton(user, 'c:start'), t('screening:questions.g1'));
   await step(() => fake.pressButton(user, 'c:no'), t('screening:questions.g2'));
-  await step(() => fake.pressButton(user, 'c:no'), t('screening:questions.a1'));
+  await step(() => fake.pressButton(user, 'c:no'), t('screening:questions.relation'));
+  await step(() => fake.pressButton(user, 'c:partner'), t('screening:questions.a1'));
   await step(() => fake.pressButton(user, 'c:no'), t('screening:questions.a2'));
   const before = texts();
   // every reply recorded as sent (a reply handed to Telegram but not yet recorded when the process
