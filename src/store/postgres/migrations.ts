@@ -104,4 +104,16 @@ export const postgresMigrations: readonly string[] = [
     checked_on  TEXT NOT NULL
   );
   `,
+  /* 2: the counsellor console (accounts, sessions, audit, notes, canned replies, directory fields) */ `
+  SELECT 1;
+  `,
+  /* 3: broadcasts (subscriptions, campaigns, deliveries) */ `
+  SELECT 1;
+  `,
+  /* 4: safety (blocking, floods, erase confirmation) */ `
+  SELECT 1;
+  `,
+  /* 5: performance */ `
+  SELECT 1;
+  `,
 ];

@@ -138,4 +138,16 @@ export const sqliteMigrations: readonly string[] = [
   CREATE INDEX outbox_done ON outbox(done_at) WHERE status IN ('sent','failed');
   CREATE INDEX outbox_by_message ON outbox(message_id);
   `,
+  /* 3: the counsellor console (accounts, sessions, audit, notes, canned replies, directory fields) */ `
+  SELECT 1;
+  `,
+  /* 4: broadcasts (subscriptions, campaigns, deliveries) */ `
+  SELECT 1;
+  `,
+  /* 5: safety (blocking, floods, erase confirmation) */ `
+  SELECT 1;
+  `,
+  /* 6: performance */ `
+  SELECT 1;
+  `,
 ];
