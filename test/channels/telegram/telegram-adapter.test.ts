@@ -54,12 +54,22 @@ describe('Telegram adapter', () => {
   it('should not send the first part again when a retry follows a failure of the second', async () => {
     const text = `${'а'.repeat(TELEGRAM_MAX_TEXT)}${'б'.repeat(10)}`;
     fake.failNext('sendMessage', { drop: true }, 1, 1);
-    const error = await adapter.send(String(chat), message(text)).catch((e: unknown) => e);
+    // What the outbox row records as each part goes out, across attempts.
+    const recorded = { partsSent: 0, refs: [] as string[] };
+    const progress = () => ({
+      partsSent: recorded.partsSent,
+      onPart: async (partsSent: number, refs: string[]) => {
+        recorded.partsSent = partsSent;
+        recorded.refs.push(...refs);
+      },
+    });
+    const error = await adapter.send(String(chat), message(text), progress()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DeliveryError);
     expect(error).toMatchObject({ retryable: true });
-    const result = await adapter.send(String(chat), message(text));
+    expect(recorded.partsSent).toBe(1);
+    const result = await adapter.send(String(chat), message(text), progress());
     expect(fake.messagesTo(chat).map((m) => m.text.slice(0, 1))).toEqual(['а', 'б']);
-    expect(result.refs).toHaveLength(2);
+    expect([...recorded.refs, ...result.refs]).toHaveLength(2);
   });
 
   it('should delete in batches of 100 and treat undeletable messages as done', async () => {
