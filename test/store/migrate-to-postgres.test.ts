@@ -15,7 +15,7 @@ describe('npm run migrate-to-postgres', () => {
     const before = await EngineHarness.open();
     open.push(before);
     for (const [user, steps] of [
-      ['u1', ['en', 'yes', 'me', 'screening', 'start', 'no', 'no', 'no']],
+      ['u1', ['en', 'yes', 'me', 'screening', 'start', 'no', 'no', 'partner', 'no']],
       ['u2', ['ru', 'yes', 'me']],
     ] as const) {
       await before.command(user, 'start');
