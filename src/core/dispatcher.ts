@@ -7,6 +7,7 @@
  * failed with a reason and the rest carry on.
  */
 
+import { scrubText } from '../privacy/scrub.js';
 import type { EngineLogger } from './engine.js';
 import { DeliveryError } from './errors.js';
 import type { OutboxItem, Store } from './ports.js';
@@ -182,7 +183,8 @@ export class OutboxDispatcher {
         error instanceof DeliveryError
           ? error
           : new DeliveryError(item.channel, 'unexpected send error', { retryable: true, cause: error });
-      const reason = `${e.message}`.slice(0, 200);
+      // stored on the row and logged: a platform's error text may quote a chat id or a number
+      const reason = scrubText(`${e.message}`).slice(0, 200);
       const now = this.#o.clock();
       if (e.blocked) {
         // The rows queued behind go first, so finishing this one promotes nothing to send.
