@@ -200,13 +200,13 @@ export class OutboxDispatcher {
         const delay = Math.round(Math.max(e.retryAfterMs ?? 0, this.#o.backoffMs(item.attempts)));
         await store.markOutboxRetry(item.id, reason, now + delay);
         logger.warn(
-          { channel: item.channel, outbox: item.id, attempt: item.attempts, delay },
+          { channel: item.channel, outbox: item.id, attempt: item.attempts, delay, reason, err: e },
           'delivery will be retried',
         );
       } else {
         await store.markOutboxFailed(item.id, reason, now);
         logger.error(
-          { channel: item.channel, outbox: item.id, attempt: item.attempts, reason },
+          { channel: item.channel, outbox: item.id, attempt: item.attempts, reason, err: e },
           'delivery failed',
         );
       }

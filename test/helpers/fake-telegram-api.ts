@@ -42,6 +42,8 @@ export interface FakeUser {
   id: number;
   language_code?: string;
   first_name: string;
+  last_name?: string;
+  username?: string;
 }
 
 /** A message the bot sent, as the fake keeps it (edits and deletions applied). */
@@ -367,11 +369,19 @@ export class FakeTelegramApi {
   }
 
   #from(user: FakeUser) {
-    return { id: user.id, is_bot: false, first_name: user.first_name, language_code: user.language_code };
+    return { id: user.id, is_bot: false, ...this.#names(user), language_code: user.language_code };
+  }
+
+  #names(user: FakeUser) {
+    return {
+      first_name: user.first_name,
+      ...(user.last_name ? { last_name: user.last_name } : {}),
+      ...(user.username ? { username: user.username } : {}),
+    };
   }
 
   #chat(user: FakeUser) {
-    return { id: user.id, type: 'private', first_name: user.first_name };
+    return { id: user.id, type: 'private', ...this.#names(user) };
   }
 
   #message(user: FakeUser, messageId: number, fields: Record<string, unknown>) {

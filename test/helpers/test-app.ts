@@ -10,7 +10,7 @@ import { inject } from 'vitest';
 import { type App, createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import type { Channel, ChannelAdapter } from '../../src/core/types.js';
-import { createLogger } from '../../src/logger.js';
+import { createLogger, type Logger } from '../../src/logger.js';
 import { freshDatabase } from './postgres-cluster.js';
 
 export interface TestApp {
@@ -50,6 +50,8 @@ export async function startTestApp(
     dir?: string;
     channelOverrides?: Partial<Record<Channel, ChannelAdapter>>;
     clock?: () => number;
+    /** Instead of a logger at the configured level on stdout (e.g. one writing to a file). */
+    logger?: Logger;
   } = {},
 ): Promise<TestApp> {
   const base = options.env && options.dir ? { env: options.env, dir: options.dir } : testEnv(options.env);
@@ -59,7 +61,7 @@ export async function startTestApp(
   const config = loadConfig(base.env);
   const app = await createApp({
     config,
-    logger: createLogger(config.LOG_LEVEL),
+    logger: options.logger ?? createLogger(config.LOG_LEVEL),
     channelOverrides: options.channelOverrides,
     clock: options.clock,
   });
