@@ -8,11 +8,12 @@ import { flowActions, flowGuards, flowOutput } from './effects.js';
  * region and show the NGO-maintained directory for it (`{{directory}}`, filled in by the engine
  * from `context.region`).
  *
- * Safety topics come first (the safety plan; "Staying safe with your phone" is to be added right
- * after it), then the law, then family matters and where to get help.
+ * Safety topics come first (the safety plan, staying safe with your phone), then the law, then
+ * family matters and where to get help.
  */
 export const TOPICS = [
   'safety_plan',
+  'phone_safety',
   'dv',
   'report',
   'order',
@@ -58,7 +59,7 @@ export interface LegalContext {
 const backChoice: ChoiceDef = { id: 'back', label: 'common:choices.back' };
 
 /** Topics other than the shelters: a text, and back to the topics. */
-function topicState(topic: Exclude<Topic, 'shelter'>) {
+function topicState(topic: Exclude<Topic, 'shelter' | 'phone_safety'>) {
   return {
     meta: { prompt: { key: `legal:${topic}.text`, choices: [backChoice] } } satisfies StateMeta,
     on: { 'choice.back': 'topics' },
@@ -111,6 +112,19 @@ export const legalMachine = setup({
       },
     },
     safety_plan: topicState('safety_plan'),
+    phone_safety: {
+      meta: {
+        prompt: {
+          key: 'legal:phone_safety.text',
+          choices: [{ id: 'more', label: 'legal:phone_safety.more' }, backChoice],
+        },
+      } satisfies StateMeta,
+      on: { 'choice.more': 'phone_safety_more', 'choice.back': 'topics' },
+    },
+    phone_safety_more: {
+      meta: { prompt: { key: 'legal:phone_safety_more.text', choices: [backChoice] } } satisfies StateMeta,
+      on: { 'choice.back': 'phone_safety' },
+    },
     dv: topicState('dv'),
     report: topicState('report'),
     order: topicState('order'),

@@ -16,6 +16,7 @@ export const menuMachine = plainFlow.createMachine({
             { id: 'screening', label: 'menu:main.screening' },
             { id: 'legal', label: 'menu:main.legal' },
             { id: 'counsellor', label: 'menu:main.counsellor' },
+            { id: 'phone_safety', label: 'menu:main.phone_safety' },
             { id: 'sos', label: 'common:choices.sos_numbers' },
             { id: 'exit', label: 'common:choices.exit' },
             { id: 'language', label: 'common:choices.language' },
@@ -27,7 +28,30 @@ export const menuMachine = plainFlow.createMachine({
         'choice.screening': 'toScreening',
         'choice.legal': 'toLegal',
         'choice.counsellor': 'toHandoff',
+        'choice.phone_safety': 'phoneSafety',
       },
+    },
+    // "Staying safe with your phone" (the same text as the legal topic), one tap from the menu
+    phoneSafety: {
+      meta: {
+        prompt: {
+          key: 'legal:phone_safety.text',
+          choices: [
+            { id: 'more', label: 'legal:phone_safety.more' },
+            { id: 'back', label: 'common:choices.back' },
+          ],
+        },
+      } satisfies StateMeta,
+      on: { 'choice.more': 'phoneSafetyMore', 'choice.back': 'main' },
+    },
+    phoneSafetyMore: {
+      meta: {
+        prompt: {
+          key: 'legal:phone_safety_more.text',
+          choices: [{ id: 'back', label: 'common:choices.back' }],
+        },
+      } satisfies StateMeta,
+      on: { 'choice.back': 'phoneSafety' },
     },
     toScreening: { type: 'final', output: { next: 'screening' } },
     toLegal: { type: 'final', output: { next: 'legal' } },
