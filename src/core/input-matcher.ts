@@ -17,6 +17,28 @@ const SOS_WORD_KEYS = ['common:words.sos', 'common:words.sos_plea'] as const;
 /** Letters only Kazakh (of the three languages) uses. */
 const KAZAKH_LETTERS = /[әғқңөұүһі]/;
 
+/** What a Kazakh letter becomes on a Russian keyboard (many people type Kazakh without its letters). */
+const RUSSIAN_KEYBOARD: Record<string, string> = {
+  ә: 'а',
+  ғ: 'г',
+  қ: 'к',
+  ң: 'н',
+  ө: 'о',
+  ұ: 'у',
+  ү: 'у',
+  һ: 'х',
+  і: 'и',
+};
+
+/** A normalized Kazakh word as typed on a Russian keyboard: «көмектесіңіз» → «комектесиниз». */
+export function onRussianKeyboard(word: string): string {
+  return word.replace(/[әғқңөұүһі]/g, (ch) => RUSSIAN_KEYBOARD[ch] ?? ch);
+}
+
+/** A language's words, with the Russian-keyboard spelling of each Kazakh one. */
+const withKeyboardForms = (lang: Lang, words: string[]) =>
+  lang === 'kk' ? [...new Set(words.flatMap((w) => [w, onRussianKeyboard(w)]))] : words;
+
 /**
  * What an SOS word in a message means:
  * - `sos`: a plea — an SOS word or phrase alone, the 🆘 sign, or a short message (at most
@@ -41,8 +63,11 @@ export function createInputMatcher(translator: Translator) {
   const wordsOf = (lang: Lang) => {
     let entry = sosWords.get(lang);
     if (!entry) {
-      const all = SOS_WORD_KEYS.flatMap((key) =>
-        translator.has(key, lang) ? translator.t(lang, key).split('|').map(normalize).filter(Boolean) : [],
+      const all = withKeyboardForms(
+        lang,
+        SOS_WORD_KEYS.flatMap((key) =>
+          translator.has(key, lang) ? translator.t(lang, key).split('|').map(normalize).filter(Boolean) : [],
+        ),
       );
       entry = {
         words: new Set(all.filter((w) => !w.includes(' '))),
@@ -51,6 +76,17 @@ export function createInputMatcher(translator: Translator) {
       sosWords.set(lang, entry);
     }
     return entry;
+  };
+
+  /** A command's words in every language, Kazakh ones also as typed on a Russian keyboard ("шыгу"). */
+  const commandWordCache = new Map<string, string[]>();
+  const commandWords = (command: string): string[] => {
+    let words = commandWordCache.get(command);
+    if (!words) {
+      words = withKeyboardForms('kk', translator.wordsInAllLangs(`common:words.${command}`));
+      commandWordCache.set(command, words);
+    }
+    return words;
   };
 
   /** The SOS words and phrases found in a normalized text, each with the languages it belongs to. */
@@ -85,7 +121,7 @@ export function createInputMatcher(translator: Translator) {
       }
       const said = normalize(text);
       for (const command of PERSON_COMMANDS) {
-        if (said && translator.wordsInAllLangs(`common:words.${command}`).includes(said)) return command;
+        if (said && commandWords(command).includes(said)) return command;
       }
       // A false alarm costs a list of phone numbers, a missed one costs much more: by default an
       // SOS word anywhere in the message is SOS.

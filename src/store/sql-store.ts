@@ -2,7 +2,6 @@
  * The store, written once against `SqlDb` for SQLite and PostgreSQL. The only place with SQL
  * (with the two backends' migrations). Columns ending in `_enc` are AES-256-GCM ciphertext.
  */
-import { readFileSync } from 'node:fs';
 import type { FlowId, Who } from '../../flows/contract.js';
 import { ConcurrencyError } from '../core/errors.js';
 import type {
@@ -20,6 +19,7 @@ import type {
 import { OUTBOX_LANES } from '../core/ports.js';
 import type { Channel, Lang, OutboundMessage, RiskLevel } from '../core/types.js';
 import type { Cipher } from '../privacy/cipher.js';
+import { nationalLines } from './seed/national-lines.js';
 import type { SqlDb } from './sql.js';
 
 export const PRIORITY: Record<RiskLevel, number> = { immediate: 0, high: 1, standard: 2 };
@@ -556,15 +556,7 @@ export async function createSqlStore(db: SqlDb, cipher: Cipher): Promise<Store> 
 }
 
 async function seedDirectory(db: SqlDb): Promise<void> {
-  const entries = JSON.parse(
-    readFileSync(new URL('./seed/directory.json', import.meta.url), 'utf8'),
-  ) as Array<{
-    phone: string;
-    name: Record<Lang, string>;
-    note: Record<Lang, string> | null;
-    source: string;
-    checkedOn: string;
-  }>;
+  const entries = nationalLines();
   await db.transaction(async (q) => {
     const row = await q.get<{ n: number }>('SELECT count(*) AS n FROM directory');
     if (Number(row?.n ?? 0) > 0) return;

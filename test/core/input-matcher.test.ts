@@ -1,6 +1,6 @@
 /** The input matcher: SOS pleas versus mentions, the language of an SOS word, commands and choices. */
 import { describe, expect, it } from 'vitest';
-import { createInputMatcher, MAX_PLEA_WORDS } from '../../src/core/input-matcher.js';
+import { createInputMatcher, MAX_PLEA_WORDS, onRussianKeyboard } from '../../src/core/input-matcher.js';
 import { LANGS } from '../../src/core/types.js';
 import { createTranslator } from '../../src/i18n/translator.js';
 
@@ -188,5 +188,41 @@ describe('choice', () => {
     expect(match.choice('yeah', choices)?.id).toBe('yes');
     expect(match.choice('3', choices)).toBeUndefined();
     expect(match.choice('maybe later', choices)).toBeUndefined();
+  });
+});
+
+describe('Kazakh typed on a Russian keyboard', () => {
+  it('should spell a Kazakh word with the Russian letters people type instead', () => {
+    expect(onRussianKeyboard('көмектесіңіз')).toBe('комектесиниз');
+    expect(onRussianKeyboard('құтқарыңыздар')).toBe('куткарыныздар');
+    expect(onRussianKeyboard('жәрдем')).toBe('жардем');
+    expect(onRussianKeyboard('помогите')).toBe('помогите');
+  });
+
+  it.each([
+    // polite and plural forms, and their Russian-keyboard spellings that no locale lists by hand
+    'көмектесіңіз',
+    'көмектесіңіздер',
+    'комектесиниздер',
+    'куткарыныздар',
+    'комектес',
+    'комектесинизши',
+    'жардем',
+    'комек керек',
+  ])('should read «%s» as a plea, in Kazakh', (text) => {
+    expect(match.sosIntent(text)).toBe('sos');
+    expect(match.command(text)).toBe('sos');
+    expect(match.sosLang(text)).toBe('kk');
+  });
+
+  it('should derive the spelling of every Kazakh SOS word, so a new word needs no second entry', () => {
+    for (const key of ['common:words.sos', 'common:words.sos_plea'])
+      for (const word of translator.t('kk', key).split('|'))
+        expect(match.sosIntent(onRussianKeyboard(word)), word).toBe('sos');
+  });
+
+  it('should read Kazakh command words typed on a Russian keyboard', () => {
+    expect(match.command('мени умыт')).toBe('erase');
+    expect(match.command('жылдам шыгу')).toBe('exit');
   });
 });
