@@ -99,8 +99,9 @@ describe.each(BACKENDS)('engine on $name', (b) => {
     expect(claimed.items).toHaveLength(1); // claimed, then the process dies before markOutboxSent
     await h.close();
     // SQLite: the restarted process owns every claim; PostgreSQL: the claim's lease runs out
-    await new Promise((r) => setTimeout(r, 5));
-    const again = await open(h.reopen({ claimLeaseMs: 1 }));
+    // (a lease long enough that the new process never takes back its own claim mid-send under load)
+    await new Promise((r) => setTimeout(r, 1_100));
+    const again = await open(h.reopen({ claimLeaseMs: 1_000 }));
     expect(await again.delivered('u1')).toEqual([again.t('ru', 'intake:language.text')]);
   });
 
