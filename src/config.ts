@@ -20,6 +20,8 @@ const dataKey = optionalString.refine(
 );
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'must be HH:MM (24-hour clock)' });
+/** The end of a shift may be 24:00 (midnight at the end of the day), so "all day" is 00:00-24:00. */
+const hhmmEnd = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/);
 
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -65,9 +67,10 @@ const schema = z.object({
     .string()
     .default('09:00-18:00')
     .transform((v, ctx) => {
+      if (v.trim() === 'always') return { from: '00:00', to: '24:00' };
       const [from, to] = v.split('-');
-      if (!hhmm.safeParse(from).success || !hhmm.safeParse(to).success) {
-        ctx.addIssue({ code: 'custom', message: 'must look like 09:00-18:00' });
+      if (!hhmm.safeParse(from).success || !hhmmEnd.safeParse(to).success) {
+        ctx.addIssue({ code: 'custom', message: 'must look like 09:00-18:00 (or always, = 00:00-24:00)' });
         return z.NEVER;
       }
       return { from: from as string, to: to as string };

@@ -63,3 +63,11 @@ describe('config', () => {
     expect(message({ TIMEZONE: 'Mars/Olympus' })).toMatch(/TIMEZONE/);
   });
 });
+
+describe('duty hours all day', () => {
+  it('should accept always and 00:00-24:00 as on duty all day, and refuse 24:00 as a start', () => {
+    expect(loadConfig({ DUTY_HOURS: 'always' }).DUTY_HOURS).toEqual({ from: '00:00', to: '24:00' });
+    expect(loadConfig({ DUTY_HOURS: '00:00-24:00' }).DUTY_HOURS).toEqual({ from: '00:00', to: '24:00' });
+    expect(() => loadConfig({ DUTY_HOURS: '24:00-08:00' })).toThrow(/DUTY_HOURS/);
+  });
+});
