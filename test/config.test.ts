@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config.js';
+import { EXAMPLE_DATA_KEY, loadConfig } from '../src/config.js';
 import { ConfigError } from '../src/core/errors.js';
 
 const message = (env: Record<string, string>) => {
@@ -69,5 +69,21 @@ describe('duty hours all day', () => {
     expect(loadConfig({ DUTY_HOURS: 'always' }).DUTY_HOURS).toEqual({ from: '00:00', to: '24:00' });
     expect(loadConfig({ DUTY_HOURS: '00:00-24:00' }).DUTY_HOURS).toEqual({ from: '00:00', to: '24:00' });
     expect(() => loadConfig({ DUTY_HOURS: '24:00-08:00' })).toThrow(/DUTY_HOURS/);
+  });
+});
+
+describe('keys in production', () => {
+  const prod = (DATA_KEY: string) => ({ NODE_ENV: 'production', DATA_KEY });
+  it('should refuse the example key, a made-up key and a key shorter than 32 bytes', () => {
+    expect(message(prod(EXAMPLE_DATA_KEY))).toMatch(/DATA_KEY: is an example or made-up value/);
+    expect(message(prod(Buffer.alloc(32).toString('base64')))).toMatch(/DATA_KEY: is an example/);
+    expect(message(prod(Buffer.alloc(32, 'ab').toString('base64')))).toMatch(/DATA_KEY: is an example/);
+    expect(message(prod(randomBytes(24).toString('base64')))).toMatch(/DATA_KEY: must be 32 random bytes/);
+    expect(loadConfig(prod(randomBytes(32).toString('base64'))).NODE_ENV).toBe('production');
+  });
+
+  it('should refuse an old key equal to the new one', () => {
+    const k = randomBytes(32).toString('base64');
+    expect(message({ DATA_KEY: k, DATA_KEY_OLD: k })).toMatch(/DATA_KEY_OLD: is the same as DATA_KEY/);
   });
 });
