@@ -57,6 +57,8 @@ const schema = z.object({
     .max(720)
     .default(24),
   DATA_KEY: dataKey,
+  /** A file holding DATA_KEY (read once at start; see withKeyFile). */
+  DATA_KEY_FILE: optionalString,
   /** The previous key while `npm run rotate-key` re-encrypts (rows are read with either key). */
   DATA_KEY_OLD: dataKey,
   /**
@@ -149,9 +151,24 @@ export function readEnvironment(
   return { ...parseEnv(text), ...env };
 }
 
+/**
+ * DATA_KEY_FILE: the key read from a file (systemd's LoadCredential puts it in
+ * $CREDENTIALS_DIRECTORY, so it never sits in an environment). DATA_KEY, if set, wins.
+ */
+function withKeyFile(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  const file = env.DATA_KEY_FILE?.trim();
+  if (!file || env.DATA_KEY?.trim()) return env;
+  try {
+    return { ...env, DATA_KEY: readFileSync(file, 'utf8').trim() };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new ConfigError(`Invalid configuration:\n  DATA_KEY_FILE: cannot read ${file} (${code})`);
+  }
+}
+
 /** Parse and validate a configuration (process.env by default). Throws ConfigError listing every bad value. */
 export function loadConfig(env: Record<string, string | undefined> = readEnvironment()): Config {
-  const result = schema.safeParse(env);
+  const result = schema.safeParse(withKeyFile(env));
   if (!result.success) {
     const lines = result.error.issues.map((i) => `${i.path.join('.') || 'config'}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXAMPLE_DATA_KEY, loadConfig } from '../src/config.js';
 import { ConfigError } from '../src/core/errors.js';
@@ -85,5 +88,18 @@ describe('keys in production', () => {
   it('should refuse an old key equal to the new one', () => {
     const k = randomBytes(32).toString('base64');
     expect(message({ DATA_KEY: k, DATA_KEY_OLD: k })).toMatch(/DATA_KEY_OLD: is the same as DATA_KEY/);
+  });
+});
+
+describe('DATA_KEY_FILE', () => {
+  it('should read the key from a file (systemd credentials), DATA_KEY winning, and name an unreadable file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tirek-keyfile-'));
+    const key = randomBytes(32).toString('base64');
+    writeFileSync(join(dir, 'data-key'), `${key}\n`);
+    expect(loadConfig({ DATA_KEY_FILE: join(dir, 'data-key') }).DATA_KEY).toBe(key);
+    const other = randomBytes(32).toString('base64');
+    expect(loadConfig({ DATA_KEY_FILE: join(dir, 'data-key'), DATA_KEY: other }).DATA_KEY).toBe(other);
+    expect(message({ DATA_KEY_FILE: join(dir, 'missing') })).toMatch(/DATA_KEY_FILE: cannot read .*ENOENT/);
+    rmSync(dir, { recursive: true });
   });
 });
