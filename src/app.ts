@@ -62,7 +62,12 @@ export async function createApp({
       'DATA_KEY is not set: using a development key file. Set DATA_KEY in production and keep it secret.',
     );
   }
-  const cipher = createCipher(key);
+  // During a key rotation DATA_KEY_OLD still reads what is not re-encrypted yet (npm run rotate-key).
+  const cipher = createCipher(key, {
+    oldKeys: config.DATA_KEY_OLD ? [Buffer.from(config.DATA_KEY_OLD, 'base64')] : [],
+    pseudonymKey: config.PSEUDONYM_KEY ? Buffer.from(config.PSEUDONYM_KEY, 'base64') : undefined,
+  });
+  if (config.DATA_KEY_OLD) logger.warn('DATA_KEY_OLD is set: remove it once npm run rotate-key has finished');
   const { store, notifier } = await openStore(config, cipher, (err) =>
     logger.error({ err }, 'database connection error'),
   );
