@@ -57,8 +57,10 @@ const schema = z.object({
     .max(720)
     .default(24),
   DATA_KEY: dataKey,
-  /** A file holding DATA_KEY (read once at start; see withKeyFile). */
+  /** Files holding the keys (read once at start; see withKeyFiles). */
   DATA_KEY_FILE: optionalString,
+  DATA_KEY_OLD_FILE: optionalString,
+  PSEUDONYM_KEY_FILE: optionalString,
   /** The previous key while `npm run rotate-key` re-encrypts (rows are read with either key). */
   DATA_KEY_OLD: dataKey,
   /**
@@ -151,24 +153,32 @@ export function readEnvironment(
   return { ...parseEnv(text), ...env };
 }
 
+/** Secrets that may also come from a file: `<NAME>_FILE` (systemd's LoadCredential). */
+const FILE_SECRETS = ['DATA_KEY', 'DATA_KEY_OLD', 'PSEUDONYM_KEY'] as const;
+
 /**
- * DATA_KEY_FILE: the key read from a file (systemd's LoadCredential puts it in
- * $CREDENTIALS_DIRECTORY, so it never sits in an environment). DATA_KEY, if set, wins.
+ * DATA_KEY_FILE (and DATA_KEY_OLD_FILE, PSEUDONYM_KEY_FILE): the key read from a file, so it
+ * never sits in an environment (systemd's LoadCredential puts it in $CREDENTIALS_DIRECTORY).
+ * The variable itself, if set, wins.
  */
-function withKeyFile(env: Record<string, string | undefined>): Record<string, string | undefined> {
-  const file = env.DATA_KEY_FILE?.trim();
-  if (!file || env.DATA_KEY?.trim()) return env;
-  try {
-    return { ...env, DATA_KEY: readFileSync(file, 'utf8').trim() };
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    throw new ConfigError(`Invalid configuration:\n  DATA_KEY_FILE: cannot read ${file} (${code})`);
+function withKeyFiles(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  const out = { ...env };
+  for (const name of FILE_SECRETS) {
+    const file = env[`${name}_FILE`]?.trim();
+    if (!file || env[name]?.trim()) continue;
+    try {
+      out[name] = readFileSync(file, 'utf8').trim();
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'error';
+      throw new ConfigError(`Invalid configuration:\n  ${name}_FILE: cannot read ${file} (${code})`);
+    }
   }
+  return out;
 }
 
 /** Parse and validate a configuration (process.env by default). Throws ConfigError listing every bad value. */
 export function loadConfig(env: Record<string, string | undefined> = readEnvironment()): Config {
-  const result = schema.safeParse(withKeyFile(env));
+  const result = schema.safeParse(withKeyFiles(env));
   if (!result.success) {
     const lines = result.error.issues.map((i) => `${i.path.join('.') || 'config'}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);

@@ -103,3 +103,15 @@ describe('DATA_KEY_FILE', () => {
     rmSync(dir, { recursive: true });
   });
 });
+
+describe('PSEUDONYM_KEY_FILE and DATA_KEY_OLD_FILE', () => {
+  it('should read the pseudonym key and the old key from files too', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tirek-keyfile-'));
+    const [a, b] = [randomBytes(32).toString('base64'), randomBytes(32).toString('base64')];
+    writeFileSync(join(dir, 'p'), a);
+    writeFileSync(join(dir, 'o'), b);
+    const c = loadConfig({ PSEUDONYM_KEY_FILE: join(dir, 'p'), DATA_KEY_OLD_FILE: join(dir, 'o') });
+    expect([c.PSEUDONYM_KEY, c.DATA_KEY_OLD]).toEqual([a, b]);
+    rmSync(dir, { recursive: true });
+  });
+});
