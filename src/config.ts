@@ -192,6 +192,11 @@ export function loadConfig(env: Record<string, string | undefined> = readEnviron
       'Invalid configuration:\n  DATA_KEY: is an example or made-up value; generate one with: openssl rand -base64 32',
     );
   }
+  if (config.NODE_ENV === 'production' && config.PSEUDONYM_KEY && looksMadeUp(config.PSEUDONYM_KEY)) {
+    throw new ConfigError(
+      'Invalid configuration:\n  PSEUDONYM_KEY: is an example or made-up value; it must be a key generated at random',
+    );
+  }
   if (config.DATA_KEY_OLD && config.DATA_KEY_OLD === config.DATA_KEY) {
     throw new ConfigError('Invalid configuration:\n  DATA_KEY_OLD: is the same as DATA_KEY');
   }

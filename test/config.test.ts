@@ -83,6 +83,9 @@ describe('keys in production', () => {
     expect(message(prod(Buffer.alloc(32, 'ab').toString('base64')))).toMatch(/DATA_KEY: is an example/);
     expect(message(prod(randomBytes(24).toString('base64')))).toMatch(/DATA_KEY: must be 32 random bytes/);
     expect(loadConfig(prod(randomBytes(32).toString('base64'))).NODE_ENV).toBe('production');
+    expect(message({ ...prod(randomBytes(32).toString('base64')), PSEUDONYM_KEY: EXAMPLE_DATA_KEY })).toMatch(
+      /PSEUDONYM_KEY: is an example/,
+    );
   });
 
   it('should refuse an old key equal to the new one', () => {
