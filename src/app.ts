@@ -11,9 +11,12 @@ import { Engine } from './core/engine.js';
 import { LiveOutbox } from './core/live-outbox.js';
 import type { Notifier, Store } from './core/ports.js';
 import type { Channel, ChannelAdapter } from './core/types.js';
+import { createHealthRoutes } from './http/health.js';
 import { createHttpApp, type HttpMountable, listen, type RunningServer } from './http/server.js';
 import { createTranslator, type Translator } from './i18n/translator.js';
 import type { Logger } from './logger.js';
+import { ChannelStatus } from './metrics/channel-status.js';
+import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { createCipher } from './privacy/cipher.js';
 import { resolveDataKey } from './privacy/data-key.js';
 import { startRetention } from './privacy/retention.js';
@@ -37,6 +40,9 @@ export interface App {
   live: LiveOutbox;
   translator: Translator;
   adapters: Map<Channel, ChannelAdapter>;
+  /** Prometheus metrics (GET /metrics) and each channel's state (GET /readyz). */
+  metrics: Metrics;
+  channelStatus: ChannelStatus;
   /** Set once start() has the server listening. */
   http: RunningServer | undefined;
   start(): Promise<void>;
@@ -56,7 +62,12 @@ export async function createApp({
       'DATA_KEY is not set: using a development key file. Set DATA_KEY in production and keep it secret.',
     );
   }
-  const cipher = createCipher(key);
+  // During a key rotation DATA_KEY_OLD still reads what is not re-encrypted yet (npm run rotate-key).
+  const cipher = createCipher(key, {
+    oldKeys: config.DATA_KEY_OLD ? [Buffer.from(config.DATA_KEY_OLD, 'base64')] : [],
+    pseudonymKey: config.PSEUDONYM_KEY ? Buffer.from(config.PSEUDONYM_KEY, 'base64') : undefined,
+  });
+  if (config.DATA_KEY_OLD) logger.warn('DATA_KEY_OLD is set: remove it once npm run rotate-key has finished');
   const { store, notifier } = await openStore(config, cipher, (err) =>
     logger.error({ err }, 'database connection error'),
   );
@@ -97,7 +108,10 @@ export async function createApp({
   }
   for (const [channel, adapter] of Object.entries(channelOverrides))
     adapters.set(channel as Channel, adapter);
+  const channelStatus = new ChannelStatus(adapters);
+  const metrics = createMetrics({ store, channels: channelStatus, clock });
   dispatcher = new OutboxDispatcher({
+    observer: metrics.delivery,
     store,
     adapters,
     logger,
@@ -118,32 +132,54 @@ export async function createApp({
     live,
     translator,
     adapters,
+    metrics,
+    channelStatus,
     http: undefined,
     async start() {
       const mountables = [...adapters.values()].filter(
         (a): a is ChannelAdapter & HttpMountable => 'mount' in a,
       );
-      app.http = await listen(createHttpApp(mountables, logger), config.HOST, config.PORT);
+      const health = createHealthRoutes({
+        store,
+        channels: channelStatus,
+        metrics,
+        metricsToken: config.METRICS_TOKEN,
+      });
+      app.http = await listen(createHttpApp([health, ...mountables], logger), config.HOST, config.PORT);
       stopRetention = startRetention(store, config.RETENTION_DAYS, logger, clock);
-      const sink = (m: Parameters<Engine['receive']>[0]) => engine.receive(m).then(() => undefined);
+      const sink = async (m: Parameters<Engine['receive']>[0]) => {
+        const began = Date.now();
+        try {
+          const r = await engine.receive(m);
+          metrics.turn(m.channel, r.status, Date.now() - began);
+        } catch (error) {
+          metrics.turn(m.channel, 'error', Date.now() - began);
+          throw error;
+        }
+      };
       for (const adapter of adapters.values()) {
         if (adapter.singleInstance) {
           // Long polling and the WhatsApp client run on one instance only: a database lock decides.
-          const single = runSingleInstance(store, adapter, sink, logger);
+          const single = runSingleInstance(store, adapter, sink, logger, undefined, (state) =>
+            channelStatus.set(adapter.channel, state),
+          );
           stopSingles.push(single.stop);
           await single.ready;
           continue;
         }
         // One channel failing to start (e.g. WhatsApp unreachable) must not take the others down.
-        await adapter
-          .start(sink)
-          .catch((err: unknown) =>
-            logger.error({ err, channel: adapter.channel }, 'channel failed to start'),
-          );
+        await adapter.start(sink).then(
+          () => channelStatus.set(adapter.channel, 'running'),
+          (err: unknown) => {
+            channelStatus.set(adapter.channel, 'failed');
+            logger.error({ err, channel: adapter.channel }, 'channel failed to start');
+          },
+        );
       }
       await dispatcher?.start();
     },
     async stop() {
+      for (const channel of adapters.keys()) channelStatus.set(channel, 'stopped');
       stopRetention?.();
       for (const stopSingle of stopSingles) await stopSingle();
       for (const adapter of adapters.values()) {

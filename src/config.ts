@@ -1,9 +1,20 @@
 /**
  * The only reader of process.env. Validates every variable once at start-up and fails with
  * one clear line per bad value, so a misconfigured server never half-starts.
+ * A `.env` file in the working directory is read too; the environment wins over the file.
  */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseEnv } from 'node:util';
 import { z } from 'zod';
 import { ConfigError } from './core/errors.js';
+
+/**
+ * The example key shown (commented out) in .env.example: refused in production, like any key
+ * with hardly any distinct bytes (all zeros, a repeated letter), which nobody generated at random.
+ */
+export const EXAMPLE_DATA_KEY = 'dGlyZWstZXhhbXBsZS1rZXktZG8tbm90LXVzZSEhISE=';
+const looksMadeUp = (key: string) => key === EXAMPLE_DATA_KEY || new Set(Buffer.from(key, 'base64')).size < 8;
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
@@ -20,6 +31,8 @@ const dataKey = optionalString.refine(
 );
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'must be HH:MM (24-hour clock)' });
+/** The end of a shift may be 24:00 (midnight at the end of the day), so "all day" is 00:00-24:00. */
+const hhmmEnd = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/);
 
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -44,6 +57,21 @@ const schema = z.object({
     .max(720)
     .default(24),
   DATA_KEY: dataKey,
+  /** Files holding the keys (read once at start; see withKeyFiles). */
+  DATA_KEY_FILE: optionalString,
+  DATA_KEY_OLD_FILE: optionalString,
+  PSEUDONYM_KEY_FILE: optionalString,
+  /** The previous key while `npm run rotate-key` re-encrypts (rows are read with either key). */
+  DATA_KEY_OLD: dataKey,
+  /**
+   * The secret pseudonyms are keyed from. Unset: DATA_KEY (as before). Kept apart so a new
+   * DATA_KEY leaves every person linked to their conversation (see README, key rotation).
+   */
+  PSEUDONYM_KEY: dataKey,
+  /** Bearer token for /metrics from other hosts; unset = /metrics answers on loopback only. */
+  METRICS_TOKEN: optionalString.refine((v) => v === undefined || v.length >= 16, {
+    message: 'must be at least 16 characters',
+  }),
   PORT: z.coerce.number({ message: 'must be a port number' }).int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   TELEGRAM_BOT_TOKEN: optionalString.refine((v) => v === undefined || /^\d+:[\w-]{20,}$/.test(v), {
@@ -65,9 +93,10 @@ const schema = z.object({
     .string()
     .default('09:00-18:00')
     .transform((v, ctx) => {
+      if (v.trim() === 'always') return { from: '00:00', to: '24:00' };
       const [from, to] = v.split('-');
-      if (!hhmm.safeParse(from).success || !hhmm.safeParse(to).success) {
-        ctx.addIssue({ code: 'custom', message: 'must look like 09:00-18:00' });
+      if (!hhmm.safeParse(from).success || !hhmmEnd.safeParse(to).success) {
+        ctx.addIssue({ code: 'custom', message: 'must look like 09:00-18:00 (or always, = 00:00-24:00)' });
         return z.NEVER;
       }
       return { from: from as string, to: to as string };
@@ -104,9 +133,52 @@ const schema = z.object({
 
 export type Config = z.infer<typeof schema>;
 
+/**
+ * What the configuration is read from: the `.env` file of `cwd` (if there is one) under the
+ * environment, so a variable set by the service manager or the shell wins over the file.
+ */
+export function readEnvironment(
+  cwd: string = process.cwd(),
+  env: Record<string, string | undefined> = process.env,
+): Record<string, string | undefined> {
+  const file = resolve(cwd, '.env');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return env;
+    throw new ConfigError(`Invalid configuration:\n  .env: cannot read ${file} (${code ?? 'error'})`);
+  }
+  return { ...parseEnv(text), ...env };
+}
+
+/** Secrets that may also come from a file: `<NAME>_FILE` (systemd's LoadCredential). */
+const FILE_SECRETS = ['DATA_KEY', 'DATA_KEY_OLD', 'PSEUDONYM_KEY'] as const;
+
+/**
+ * DATA_KEY_FILE (and DATA_KEY_OLD_FILE, PSEUDONYM_KEY_FILE): the key read from a file, so it
+ * never sits in an environment (systemd's LoadCredential puts it in $CREDENTIALS_DIRECTORY).
+ * The variable itself, if set, wins.
+ */
+function withKeyFiles(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  const out = { ...env };
+  for (const name of FILE_SECRETS) {
+    const file = env[`${name}_FILE`]?.trim();
+    if (!file || env[name]?.trim()) continue;
+    try {
+      out[name] = readFileSync(file, 'utf8').trim();
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'error';
+      throw new ConfigError(`Invalid configuration:\n  ${name}_FILE: cannot read ${file} (${code})`);
+    }
+  }
+  return out;
+}
+
 /** Parse and validate a configuration (process.env by default). Throws ConfigError listing every bad value. */
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const result = schema.safeParse(env);
+export function loadConfig(env: Record<string, string | undefined> = readEnvironment()): Config {
+  const result = schema.safeParse(withKeyFiles(env));
   if (!result.success) {
     const lines = result.error.issues.map((i) => `${i.path.join('.') || 'config'}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
@@ -114,6 +186,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const config = result.data;
   if (config.NODE_ENV === 'production' && !config.DATA_KEY) {
     throw new ConfigError('Invalid configuration:\n  DATA_KEY: is required when NODE_ENV=production');
+  }
+  if (config.NODE_ENV === 'production' && config.DATA_KEY && looksMadeUp(config.DATA_KEY)) {
+    throw new ConfigError(
+      'Invalid configuration:\n  DATA_KEY: is an example or made-up value; generate one with: openssl rand -base64 32',
+    );
+  }
+  if (config.NODE_ENV === 'production' && config.PSEUDONYM_KEY && looksMadeUp(config.PSEUDONYM_KEY)) {
+    throw new ConfigError(
+      'Invalid configuration:\n  PSEUDONYM_KEY: is an example or made-up value; it must be a key generated at random',
+    );
+  }
+  if (config.DATA_KEY_OLD && config.DATA_KEY_OLD === config.DATA_KEY) {
+    throw new ConfigError('Invalid configuration:\n  DATA_KEY_OLD: is the same as DATA_KEY');
   }
   if (config.TELEGRAM_WEBHOOK_URL && !config.TELEGRAM_WEBHOOK_SECRET) {
     throw new ConfigError(

@@ -1,23 +1,39 @@
-/** Entry point of `npm start`: validate config, start every configured channel, stop cleanly. */
-import { createApp } from './app.js';
-import { loadConfig } from './config.js';
+/**
+ * Entry point (`node dist/src/main.js` in production, `npm start` / `npm run dev` from source):
+ * validate config, start every configured channel, stop cleanly on SIGTERM / SIGINT.
+ * A fatal start-up problem prints one line and exits with code 1.
+ */
+import { type App, createApp } from './app.js';
+import { type Config, loadConfig } from './config.js';
 import { ConfigError } from './core/errors.js';
 import { createLogger } from './logger.js';
+import { describeStartupError } from './startup-error.js';
+
+/** Longest a stop may take before the process exits anyway (a service manager waits longer). */
+const STOP_TIMEOUT_MS = 8_000;
+
+function fail(error: unknown, config?: Config): never {
+  process.stderr.write(`${describeStartupError(error, config)}\n`);
+  if (error instanceof ConfigError) process.stderr.write('See .env.example for every setting.\n');
+  process.exit(1);
+}
 
 async function main(): Promise<void> {
-  let config: ReturnType<typeof loadConfig>;
+  let config: Config;
   try {
     config = loadConfig();
   } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\nSee .env.example for every setting.\n`);
-      process.exit(1);
-    }
-    throw error;
+    fail(error);
   }
   const logger = createLogger(config.LOG_LEVEL);
-  const app = await createApp({ config, logger });
-  await app.start();
+  let app: App;
+  try {
+    app = await createApp({ config, logger });
+    await app.start();
+  } catch (error) {
+    logger.debug({ err: error }, 'start-up failed');
+    fail(error, config);
+  }
   const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${app.http?.port}`;
   logger.info({ channels: [...app.adapters.keys()] }, 'Tirek is running');
   // Printed plainly (not only as JSON) so a newcomer sees where to click.
@@ -28,8 +44,15 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    const force = setTimeout(() => process.exit(1), 10_000);
+    const force = setTimeout(() => {
+      logger.error(
+        { signal },
+        'stop took too long; exiting anyway (pending replies go out at the next start)',
+      );
+      process.exit(1);
+    }, STOP_TIMEOUT_MS);
     force.unref();
+    // Finishes the turn in flight; rows still pending stay in the outbox for the next start.
     await app.stop();
     process.exit(0);
   };

@@ -16,6 +16,8 @@ export function runSingleInstance(
   sink: InboundSink,
   logger: Logger,
   retryMs = TAKEOVER_RETRY_MS,
+  /** Told whether the channel runs here, waits for another instance, or failed to start. */
+  onState: (state: 'running' | 'standby' | 'failed') => void = () => {},
 ): { ready: Promise<void>; stop: () => Promise<void> } {
   let stopped = false;
   let held: HeldLock | undefined;
@@ -33,6 +35,7 @@ export function runSingleInstance(
             'another instance runs this channel; this one takes over if that one stops',
           );
         waitingLogged = true;
+        onState('standby');
         schedule();
         return;
       }
@@ -40,13 +43,18 @@ export function runSingleInstance(
       held = lock;
       waitingLogged = false;
       logger.info({ channel: adapter.channel }, 'this instance runs the channel');
-      await adapter
-        .start(sink)
-        .catch((err: unknown) => logger.error({ err, channel: adapter.channel }, 'channel failed to start'));
+      await adapter.start(sink).then(
+        () => onState('running'),
+        (err: unknown) => {
+          onState('failed');
+          logger.error({ err, channel: adapter.channel }, 'channel failed to start');
+        },
+      );
       void lock.lost.then(async () => {
         if (stopped || held !== lock) return;
         logger.warn({ channel: adapter.channel }, 'lost the channel lock; stopping it here');
         held = undefined;
+        onState('standby');
         await adapter.stop().catch(() => {});
         schedule();
       });

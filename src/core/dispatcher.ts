@@ -30,7 +30,21 @@ export interface DispatcherOptions {
   claimLeaseMs?: number;
   /** Channels whose rows this dispatcher leaves alone (delivered by a puller, e.g. web chat streams). */
   pulledChannels?: readonly Channel[];
+  /** Told of each outcome (metrics); counts and timings only, never an id or a text. */
+  observer?: DeliveryObserver;
 }
+
+/** Why a row failed for good: a fixed set, so a metric label never carries an error's text. */
+export type DeliveryFailure = 'blocked' | 'expired' | 'permanent' | 'unreadable';
+
+export interface DeliveryObserver {
+  /** `latencyMs`: from the row's creation (the turn that wrote it) to its delivery. */
+  delivered(channel: Channel, latencyMs: number): void;
+  retried(channel: Channel): void;
+  failed(channel: Channel, reason: DeliveryFailure): void;
+}
+
+const NO_OBSERVER: DeliveryObserver = { delivered() {}, retried() {}, failed() {} };
 
 export const DEFAULT_MAX_AGE_MS = 24 * 3_600_000;
 /** Longest wait between two tries of one row. */
@@ -57,6 +71,7 @@ export class OutboxDispatcher {
       backoffMs: defaultBackoff,
       claimLeaseMs: DEFAULT_CLAIM_LEASE_MS,
       pulledChannels: [],
+      observer: NO_OBSERVER,
       ...options,
     };
   }
@@ -116,11 +131,13 @@ export class OutboxDispatcher {
       const channels = this.#channels();
       if (channels.length === 0) break;
       const { items, unreadable } = await store.claimOutbox(this.#o.clock(), free, channels);
-      for (const row of unreadable)
+      for (const row of unreadable) {
         logger.error(
           { outbox: row.id, channel: row.channel, reason: row.reason },
           'outbox row unreadable; failed',
         );
+        this.#o.observer.failed(row.channel, 'unreadable');
+      }
       for (const item of items) this.#track(this.#deliver(item));
       if (items.length + unreadable.length >= free) this.#again = true;
     } while (this.#again && this.#running);
@@ -177,7 +194,9 @@ export class OutboxDispatcher {
         partsSent: item.partsSent,
         onPart: (partsSent, refs) => store.markOutboxProgress(item.id, partsSent, refs),
       });
-      await store.markOutboxSent(item.id, result.refs, this.#o.clock());
+      const sentAt = this.#o.clock();
+      await store.markOutboxSent(item.id, result.refs, sentAt);
+      this.#o.observer.delivered(item.channel, sentAt - item.createdAt);
     } catch (error) {
       const e =
         error instanceof DeliveryError
@@ -191,6 +210,7 @@ export class OutboxDispatcher {
         await store.failPendingOutbox(item.contactId, 'blocked', now);
         await store.markOutboxFailed(item.id, 'blocked', now);
         await store.setContactUnreachable(item.contactId, true);
+        this.#o.observer.failed(item.channel, 'blocked');
         logger.warn(
           { channel: item.channel, outbox: item.id },
           'recipient blocked the bot; not sending to them',
@@ -199,12 +219,14 @@ export class OutboxDispatcher {
         // whole milliseconds: timestamps are integer columns (PostgreSQL BIGINT refuses fractions)
         const delay = Math.round(Math.max(e.retryAfterMs ?? 0, this.#o.backoffMs(item.attempts)));
         await store.markOutboxRetry(item.id, reason, now + delay);
+        this.#o.observer.retried(item.channel);
         logger.warn(
           { channel: item.channel, outbox: item.id, attempt: item.attempts, delay, reason, err: e },
           'delivery will be retried',
         );
       } else {
         await store.markOutboxFailed(item.id, reason, now);
+        this.#o.observer.failed(item.channel, e.retryable ? 'expired' : 'permanent');
         logger.error(
           { channel: item.channel, outbox: item.id, attempt: item.attempts, reason, err: e },
           'delivery failed',

@@ -2,6 +2,7 @@
 import type { Lang } from './types.js';
 
 export interface DutyConfig {
+  /** HH:MM; `to` may be 24:00, so 00:00-24:00 is on duty all day (no minute off at midnight). */
   hours: { from: string; to: string };
   /** ISO weekdays, 1 = Monday … 7 = Sunday, inclusive; may wrap (6-2 = Sat to Tue). */
   days: { from: number; to: number };

@@ -188,6 +188,10 @@ export interface Store extends StoreTx {
   /** Items claimed before `before` and never finished (their instance died) go back to 'pending'. */
   releaseStaleClaims(before: number): Promise<number>;
   outboxBacklog(now: number): Promise<Array<{ lane: OutboxLane; count: number; oldestAgeMs: number }>>;
+  /** People waiting for a counsellor per risk level (unknown risk counts as standard), for metrics. */
+  handoffQueueStats(
+    now: number,
+  ): Promise<Array<{ riskLevel: RiskLevel; count: number; oldestWaitMs: number }>>;
   /** Unsent rows (of the given channels, or all). */
   pendingOutboxCount(channels?: readonly Channel[]): Promise<number>;
 

@@ -1,7 +1,10 @@
 /**
  * Encryption at rest (AES-256-GCM) and pseudonymous ids (HMAC-SHA256).
- * One DATA_KEY is expanded with HKDF into separate keys per purpose, so the pseudonym key
- * never doubles as the encryption key.
+ * Keys are expanded with HKDF into separate keys per purpose, so the pseudonym key never doubles
+ * as the encryption key. The pseudonym secret defaults to DATA_KEY but may be kept apart
+ * (PSEUDONYM_KEY): a new DATA_KEY then leaves every pseudonym, and so every person's link to their
+ * conversation, as it was. While a key rotation runs, old keys still decrypt (GCM's tag tells
+ * which key sealed a value); new values are always sealed with the current key.
  */
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 
@@ -20,10 +23,36 @@ function derive(master: Buffer, info: string): Buffer {
   return Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), info, 32));
 }
 
-export function createCipher(masterKey: Buffer): Cipher {
-  if (masterKey.length !== 32) throw new Error('DATA_KEY must be 32 bytes');
+export interface CipherOptions {
+  /** Keys of a rotation in progress: tried, in order, when the current key cannot open a value. */
+  oldKeys?: readonly Buffer[];
+  /** The secret pseudonyms are keyed from (default: the master key). */
+  pseudonymKey?: Buffer | undefined;
+}
+
+/** Opens a value sealed with one encryption key; throws if that key did not seal it. */
+function open(encKey: Buffer, sealed: Buffer): string {
+  if (sealed[0] !== VERSION) throw new Error('unknown ciphertext version');
+  const iv = sealed.subarray(1, 1 + IV_BYTES);
+  const tag = sealed.subarray(1 + IV_BYTES, 1 + IV_BYTES + TAG_BYTES);
+  const decipher = createDecipheriv('aes-256-gcm', encKey, iv);
+  decipher.setAuthTag(tag);
+  return Buffer.concat([
+    decipher.update(sealed.subarray(1 + IV_BYTES + TAG_BYTES)),
+    decipher.final(),
+  ]).toString('utf8');
+}
+
+export function createCipher(masterKey: Buffer, options: CipherOptions = {}): Cipher {
+  for (const k of [
+    masterKey,
+    ...(options.oldKeys ?? []),
+    ...(options.pseudonymKey ? [options.pseudonymKey] : []),
+  ])
+    if (k.length !== 32) throw new Error('DATA_KEY must be 32 bytes');
   const encKey = derive(masterKey, 'tirek/encryption/v1');
-  const macKey = derive(masterKey, 'tirek/pseudonym/v1');
+  const oldEncKeys = (options.oldKeys ?? []).map((k) => derive(k, 'tirek/encryption/v1'));
+  const macKey = derive(options.pseudonymKey ?? masterKey, 'tirek/pseudonym/v1');
   return {
     encrypt(plain) {
       const iv = randomBytes(IV_BYTES);
@@ -32,15 +61,18 @@ export function createCipher(masterKey: Buffer): Cipher {
       return Buffer.concat([Buffer.from([VERSION]), iv, cipher.getAuthTag(), body]);
     },
     decrypt(sealed) {
-      if (sealed[0] !== VERSION) throw new Error('unknown ciphertext version');
-      const iv = sealed.subarray(1, 1 + IV_BYTES);
-      const tag = sealed.subarray(1 + IV_BYTES, 1 + IV_BYTES + TAG_BYTES);
-      const decipher = createDecipheriv('aes-256-gcm', encKey, iv);
-      decipher.setAuthTag(tag);
-      return Buffer.concat([
-        decipher.update(sealed.subarray(1 + IV_BYTES + TAG_BYTES)),
-        decipher.final(),
-      ]).toString('utf8');
+      try {
+        return open(encKey, sealed);
+      } catch (error) {
+        for (const old of oldEncKeys) {
+          try {
+            return open(old, sealed);
+          } catch {
+            // not this one either
+          }
+        }
+        throw error;
+      }
     },
     pseudonym(...parts) {
       const mac = createHmac('sha256', macKey);

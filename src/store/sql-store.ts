@@ -503,6 +503,19 @@ export async function createSqlStore(db: SqlDb, cipher: Cipher): Promise<Store> 
         };
       });
     },
+    async handoffQueueStats(now) {
+      const rows = await db.all<{ priority: number; n: number; oldest: number | null }>(
+        'SELECT priority, count(*) AS n, min(queued_at) AS oldest FROM handoff_queue GROUP BY priority',
+      );
+      return (Object.keys(PRIORITY) as RiskLevel[]).map((riskLevel) => {
+        const r = rows.find((x) => Number(x.priority) === PRIORITY[riskLevel]);
+        return {
+          riskLevel,
+          count: Number(r?.n ?? 0),
+          oldestWaitMs: r?.oldest == null ? 0 : now - Number(r.oldest),
+        };
+      });
+    },
     async pendingOutboxCount(channels) {
       let n = 0;
       for (const channel of channels ?? [null]) {

@@ -21,7 +21,7 @@ import { openStore } from '../../src/store/index.js';
 import { RecordingAdapter } from './recording-adapter.js';
 
 export const alwaysOnDuty: DutySchedule = createDutySchedule({
-  hours: { from: '00:00', to: '23:59' },
+  hours: { from: '00:00', to: '24:00' },
   days: { from: 1, to: 7 },
   timeZone: 'Asia/Almaty',
 });

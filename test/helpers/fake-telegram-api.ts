@@ -186,6 +186,11 @@ export class FakeTelegramApi {
     this.#faults.set(method, list);
   }
 
+  /** Forgets every fault still planned (the outage is over). */
+  clearFaults(): void {
+    this.#faults.clear();
+  }
+
   #takeFault(method: string): Fault | undefined {
     const next = this.#faults.get(method)?.[0];
     if (!next) return undefined;

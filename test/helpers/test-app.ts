@@ -37,7 +37,7 @@ export function testEnv(overrides: Record<string, string> = {}): {
       HOST: '127.0.0.1',
       PORT: '0',
       // counsellors always on duty unless a test says otherwise
-      DUTY_HOURS: '00:00-23:59',
+      DUTY_HOURS: 'always',
       DUTY_DAYS: '1-7',
       ...overrides,
     },

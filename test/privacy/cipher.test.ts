@@ -31,3 +31,21 @@ describe('cipher', () => {
     expect(id).not.toContain('123456789');
   });
 });
+
+describe('cipher during a key rotation', () => {
+  it('should read values of the old key, seal with the new one, and keep pseudonyms with PSEUDONYM_KEY', () => {
+    const oldKey = randomBytes(32);
+    const newKey = randomBytes(32);
+    const before = createCipher(oldKey);
+    const sealedOld = before.encrypt('written before');
+    const during = createCipher(newKey, { oldKeys: [oldKey], pseudonymKey: oldKey });
+    expect(during.decrypt(sealedOld)).toBe('written before');
+    const sealedNew = during.encrypt('written during');
+    expect(() => before.decrypt(sealedNew)).toThrow();
+    expect(createCipher(newKey).decrypt(sealedNew)).toBe('written during');
+    expect(() => createCipher(newKey).decrypt(sealedOld)).toThrow();
+    // the same person, the same pseudonym, whatever the data key
+    expect(during.pseudonym('telegram', '42')).toBe(before.pseudonym('telegram', '42'));
+    expect(createCipher(newKey).pseudonym('telegram', '42')).not.toBe(before.pseudonym('telegram', '42'));
+  });
+});
