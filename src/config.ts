@@ -43,6 +43,13 @@ const schema = z.object({
     .min(1)
     .max(720)
     .default(24),
+  /** Incoming messages per person per minute that get an answer; past it they are only stored (SOS always answered). */
+  FLOOD_MAX_PER_MINUTE: z.coerce
+    .number({ message: 'must be a number of messages' })
+    .int()
+    .min(1)
+    .max(10_000)
+    .default(20),
   DATA_KEY: dataKey,
   PORT: z.coerce.number({ message: 'must be a port number' }).int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),

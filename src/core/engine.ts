@@ -36,6 +36,15 @@ export const QUICK_EXIT_WINDOW_MS = 48 * 3_600_000;
 const MAX_FLOW_HOPS = 5;
 /** Campaign tags from deep links: short and harmless, never personal. */
 const SOURCE_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+/** Default per-person limit on incoming messages per minute (FLOOD_MAX_PER_MINUTE). */
+export const DEFAULT_FLOOD_MAX_PER_MINUTE = 20;
+/** The window of the flood limit. */
+export const FLOOD_WINDOW_MS = 60_000;
+/**
+ * A person who wrote within this time is taken to hold the phone; a counsellor's message to
+ * someone who has not gets a neutral first line (it may show on a lock screen).
+ */
+export const PERSON_PRESENT_MS = 2 * 60_000;
 
 export interface EngineLogger {
   info(obj: object, msg?: string): void;
@@ -58,6 +67,8 @@ export interface EngineDeps {
   onOutbox?: () => void;
   /** Tells live views on every instance (web chat streams, the console) that something changed. */
   notifier?: Notifier;
+  /** Incoming messages per person per minute that get an answer (SOS and quick exit always do). */
+  floodMaxPerMinute?: number;
 }
 
 /** What a counsellor does to a conversation from the console. */
@@ -109,6 +120,10 @@ interface Turn {
   logged?: { text: string; platformRef?: string | undefined };
   /** A counsellor's own words to send as they are. */
   counsellorText?: { text: string; accountId: number; messageId?: number };
+  /** The person said yes to the erase question: every row about them goes when the turn commits. */
+  erase?: boolean;
+  /** The person's messages in this conversation within the flood window, before this one. */
+  recentInbound?: number;
 }
 
 export class Engine {
@@ -280,17 +295,22 @@ export class Engine {
         }
         const hint = inbound.languageHint?.slice(0, 2).toLowerCase();
         const lang = conversation?.lang ?? contact.lang ?? (isLang(hint) ? hint : DEFAULT_LANG);
-        for (const key of ['common:error', 'common:sos.text']) {
-          await tx.enqueueOutbox({
-            conversationId: conversation?.id ?? null,
-            contactId,
-            channel: inbound.channel,
-            address: inbound.userId,
-            message: { type: 'message', text: translator.t(lang, key), choices: [], globalChoices: [], lang },
-            now,
-          });
-        }
-        return { status: 'handled', outbox: 2 };
+        // One message whose first line is neutral (it may show on a lock screen), numbers included.
+        await tx.enqueueOutbox({
+          conversationId: conversation?.id ?? null,
+          contactId,
+          channel: inbound.channel,
+          address: inbound.userId,
+          message: {
+            type: 'message',
+            text: translator.t(lang, 'safety:error'),
+            choices: [],
+            globalChoices: [],
+            lang,
+          },
+          now,
+        });
+        return { status: 'handled', outbox: 1 };
       },
       { lock: contactId },
     );
@@ -344,6 +364,9 @@ export class Engine {
           flowContext: {},
           isNew,
           effects: [],
+          recentInbound: isNew
+            ? 0
+            : await tx.recentInboundCount(conversation.id, now - FLOOD_WINDOW_MS, this.#floodMax + 1),
         };
         // Decide synchronously (flows are pure), then write everything in this transaction.
         this.#turn = turn;
@@ -376,16 +399,27 @@ export class Engine {
       platformRef: inbound.platformRef ? JSON.stringify([inbound.platformRef]) : undefined,
     };
 
-    // Order matters: SOS before anything; a counsellor's chat stays quiet; the current question
-    // gets first say over a choice or word; other global commands come after it.
-    if (inbound.kind === 'command') return this.#runCommand(turn, inbound.command, inbound);
+    // Order matters: SOS before anything (even in a flood); a flood is stored, not answered; a
+    // counsellor's chat stays quiet; the current question gets first say over a choice or word;
+    // other global commands come after it.
     const typedCommand =
       inbound.kind === 'text' ? this.#match.command(inbound.text, { sosMentions: false }) : undefined;
+    const asked =
+      inbound.kind === 'command'
+        ? inbound.command
+        : inbound.kind === 'choice'
+          ? inbound.choice
+          : typedCommand;
+    // A button press answers a question the bot asked (a quick person may press many in a minute).
+    if (inbound.kind !== 'choice' && asked !== 'sos' && asked !== 'exit' && this.#flooded(turn))
+      return 'stored';
+    if (inbound.kind === 'command') return this.#runCommand(turn, inbound.command, inbound);
     if (typedCommand === 'sos' || (inbound.kind === 'choice' && inbound.choice === 'sos')) {
       return this.#runCommand(turn, 'sos', inbound);
     }
-    if (turn.conversation.status === 'counsellor') {
+    if (turn.conversation.status === 'counsellor' && turn.conversation.flow !== 'erase') {
       // A counsellor has the chat: the bot stays silent; the console reads the message log.
+      // (Only the erase question, asked during the chat, still takes its answer.)
       return 'stored';
     }
     if (inbound.kind === 'unsupported') {
@@ -428,7 +462,16 @@ export class Engine {
       const where = `${turn.conversation.flow}:${JSON.stringify(flow.snapshot().value)}`;
       const said = turn.replies.length;
       flow.actor.send(event);
+      if (turn.erase) {
+        flow.actor.stop();
+        return 'erased';
+      }
       flow = this.#afterEvent(turn, flow);
+      if (turn.conversation.status === 'counsellor') {
+        // the erase question was answered "no" during a counsellor's chat: back to the chat, no menu
+        flow.actor.stop();
+        return 'handled';
+      }
       // A flow that answered in place (e.g. "saved for the counsellor") needs no repeated question.
       const stayed = where === `${turn.conversation.flow}:${JSON.stringify(flow.snapshot().value)}`;
       if (stayed && turn.replies.length > said) flow.actor.stop();
@@ -483,8 +526,25 @@ export class Engine {
         return 'handled';
       }
       case 'erase':
-        return 'erased';
+        // Erase asks once (flows/erase.ts): only "yes" erases, anything else keeps everything.
+        this.#startFlow(turn, 'erase');
+        return 'handled';
     }
+  }
+
+  /**
+   * Past the per-person limit the message is only stored; the first one over it gets one calm
+   * line. Counted from the database, so it holds across instances.
+   */
+  #flooded(turn: Turn): boolean {
+    const recent = turn.recentInbound ?? 0;
+    if (recent < this.#floodMax) return false;
+    if (recent === this.#floodMax) turn.replies.push({ key: 'safety:flood' });
+    return true;
+  }
+
+  get #floodMax(): number {
+    return this.#deps.floodMaxPerMinute ?? DEFAULT_FLOOD_MAX_PER_MINUTE;
   }
 
   /** Restore the conversation's flow; if it cannot be restored (the flow changed), restart at the menu. */
@@ -599,6 +659,9 @@ export class Engine {
           t.effects.push({ type: 'cancelHandoff' });
           if (t.conversation.status === 'queued') t.conversation.status = 'bot';
         },
+        eraseEverything: () => {
+          turn().erase = true;
+        },
       },
       guards: {
         counsellorsOnDuty: () => duty.isOnDuty(turn().now),
@@ -699,12 +762,15 @@ export class Engine {
         now: turn.now,
       });
       turn.counsellorText.messageId = messageId;
+      // Someone who has not written lately may not hold the phone: a neutral first line, so the
+      // lock screen shows nothing of what the counsellor wrote.
+      const present = (await tx.recentInboundCount(c.id, turn.now - PERSON_PRESENT_MS, 1)) > 0;
       await tx.enqueueOutbox({
         conversationId: c.id,
         contactId: turn.contact.id,
         channel: c.channel,
         address: turn.contact.address,
-        message: this.#renderer.counsellorMessage(turn.lang, text),
+        message: this.#renderer.counsellorMessage(turn.lang, text, { neutralFirstLine: !present }),
         messageId,
         now: turn.now,
       });
@@ -733,19 +799,32 @@ export class Engine {
     return values;
   }
 
-  /** Erase: every row about the person goes; one confirmation is sent from a row that holds no text log. */
+  /**
+   * Erase: every row about the person goes, then the quick exit runs (delete what the platform
+   * allows, clear the web page) and one last line says what Tirek cannot erase. These rows hold no
+   * text log; once delivered they keep no text, address or link to the person (sql-store `finish`).
+   */
   async #commitErased(tx: StoreTx, turn: Turn): Promise<number> {
+    const refs = await tx.platformRefsSince(turn.contact.id, turn.now - QUICK_EXIT_WINDOW_MS);
+    if (turn.logged?.platformRef) refs.push(...(JSON.parse(turn.logged.platformRef) as string[]));
     await tx.eraseContact(turn.contact.id);
-    await tx.enqueueOutbox({
-      conversationId: null,
-      contactId: turn.contact.id,
-      channel: turn.conversation.channel,
-      address: turn.contact.address,
-      message: this.#render(turn, { key: 'common:erased' }, {}),
-      now: turn.now,
-    });
+    const goodbye: OutboundMessage[] = [];
+    if (refs.length > 0) goodbye.push({ type: 'delete', refs });
+    // the last line says how to delete the chat, so no separate "how to clear" line
+    goodbye.push({ type: 'clear', lang: turn.lang, silent: true });
+    goodbye.push(this.#render(turn, { key: 'erase:done' }, {}));
+    for (const message of goodbye) {
+      await tx.enqueueOutbox({
+        conversationId: null,
+        contactId: turn.contact.id,
+        channel: turn.conversation.channel,
+        address: turn.contact.address,
+        message,
+        now: turn.now,
+      });
+    }
     this.#deps.notifier?.publish('queue');
-    return 1;
+    return goodbye.length;
   }
 
   #render(turn: Turn, reply: Reply, values: PromptValues): OutboundMessage {
@@ -753,6 +832,8 @@ export class Engine {
       {
         lang: turn.lang,
         flow: turn.conversation.flow,
+        channel: turn.conversation.channel,
+        status: turn.conversation.status,
         conversationId: turn.conversation.id,
         flowContext: turn.flowContext,
         now: turn.now,

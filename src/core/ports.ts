@@ -128,6 +128,11 @@ export interface StoreTx {
     platformRef?: string | undefined;
     now: number;
   }): Promise<number>;
+  /**
+   * The person's messages in a conversation since `since`, counted up to `limit` (the flood limit;
+   * bounded, whatever the flood).
+   */
+  recentInboundCount(conversationId: number, since: number, limit: number): Promise<number>;
   /** Platform refs of messages in the person's conversations since `since` (for quick exit). */
   platformRefsSince(contactId: string, since: number): Promise<string[]>;
 
