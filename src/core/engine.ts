@@ -88,6 +88,8 @@ export interface CounsellorResult {
 export interface ReceiveResult {
   status: 'handled' | 'duplicate' | 'stored';
   outbox: number;
+  /** Every row about the person was erased in this turn. */
+  erased?: boolean;
 }
 
 /** A write the flow decided on; applied when the turn commits (flows stay synchronous and pure). */
@@ -260,6 +262,12 @@ export class Engine {
       );
       result = await this.#fallbackTransaction(contactId, inbound);
     }
+    if (result.erased) {
+      // no readable copy of the erased rows left in the database files
+      await this.#deps.store
+        .scrub()
+        .catch((err: unknown) => this.#deps.logger.warn({ err }, 'could not scrub after an erase'));
+    }
     if (result.outbox > 0) this.#announce(contactId);
     return result;
   }
@@ -384,7 +392,8 @@ export class Engine {
           this.#match.sosIntent(inbound.text) === 'sosMention'
         )
           turn.replies.unshift({ key: 'common:sos.compact' });
-        if (outcome === 'erased') return { status: 'handled', outbox: await this.#commitErased(tx, turn) };
+        if (outcome === 'erased')
+          return { status: 'handled', outbox: await this.#commitErased(tx, turn), erased: true };
         const outbox = await this.#commit(tx, turn);
         return { status: outcome, outbox };
       },

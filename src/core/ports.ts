@@ -204,6 +204,12 @@ export interface Store extends StoreTx {
     before: number,
   ): Promise<{ contacts: number; messages: number; conversations: number; outbox: number }>;
 
+  /**
+   * After an erase: leave no readable copy of deleted rows in the database files (SQLite: copy the
+   * WAL into the file, whose deleted rows are zeroed, and truncate the WAL; PostgreSQL: nothing,
+   * deleted rows are invisible to every query and vacuumed away).
+   */
+  scrub(): Promise<void>;
   /** Tries to take a named lock held for as long as this process lives (null: another holds it). */
   tryLock(name: string): Promise<HeldLock | null>;
   /** The database answers. */
