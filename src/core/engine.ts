@@ -426,6 +426,9 @@ export class Engine {
     if (typedCommand === 'sos' || (inbound.kind === 'choice' && inbound.choice === 'sos')) {
       return this.#runCommand(turn, 'sos', inbound);
     }
+    // The quick exit works during a counsellor's chat too (its button is on every message there).
+    if (turn.conversation.status === 'counsellor' && asked === 'exit')
+      return this.#runCommand(turn, 'exit', inbound);
     if (turn.conversation.status === 'counsellor' && turn.conversation.flow !== 'erase') {
       // A counsellor has the chat: the bot stays silent; the console reads the message log.
       // (Only the erase question, asked during the chat, still takes its answer.)

@@ -1,0 +1,137 @@
+/**
+ * Safety on Telegram, through the real app long-polling the fake Bot API: erase asks once with
+ * inline yes / no buttons, the quick exit as a button wherever danger is likely, and what each
+ * does to the chat (deleted in batches within the 48-hour window, one line left).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTranslator } from '../../../src/i18n/translator.js';
+import { createCipher } from '../../../src/privacy/cipher.js';
+import { countRows } from '../../helpers/count-rows.js';
+import {
+  startTelegramTestBed,
+  stopTelegramTestBed,
+  TelegramPerson,
+  type TelegramTestBed,
+} from '../../helpers/telegram-harness.js';
+
+const i18n = createTranslator();
+const t = (key: string, params?: Record<string, unknown>) =>
+  i18n.t('ru', key, { retentionDays: 30, ...params });
+
+let bed: TelegramTestBed;
+beforeAll(async () => {
+  bed = await startTelegramTestBed();
+});
+afterAll(() => stopTelegramTestBed(bed));
+
+const person = () => new TelegramPerson(bed, bed.fake.newUser('ru'));
+const visible = (p: TelegramPerson) =>
+  bed.fake
+    .messagesTo(p.chatId)
+    .filter((m) => !m.deleted)
+    .map((m) => m.text);
+/** Labels of every button on the latest keyboard sent to the person (flow and global ones). */
+const buttons = (p: TelegramPerson) =>
+  (
+    bed.fake
+      .messagesTo(p.chatId)
+      .filter((m) => m.reply_markup)
+      .at(-1)?.reply_markup?.inline_keyboard ?? []
+  )
+    .flat()
+    .map((b) => b.text);
+
+async function toMenu(): Promise<TelegramPerson> {
+  const p = person();
+  await p.command('start');
+  await p.choose(t('language:choices.ru'));
+  await p.choose(t('intake:safety.yes'));
+  await p.choose(t('intake:who.me'));
+  await p.replies();
+  return p;
+}
+
+const contacts = () => countRows({ dbPath: bed.app.dbPath, env: bed.app.env }, 'contacts');
+
+describe('Telegram: erase asks once', () => {
+  it('should ask with yes / no buttons; "no" keeps everything and deletes nothing', async () => {
+    const p = await toMenu();
+    const before = await contacts();
+    await p.command('erase');
+    const [question] = await p.replies();
+    expect(question?.text).toBe(t('erase:confirm'));
+    expect(question?.choices).toEqual([t('erase:yes'), t('erase:no')]);
+    await p.choose(t('erase:no'));
+    const kept = await p.replies();
+    expect(kept.map((r) => r.text)).toEqual([t('erase:kept'), t('menu:main.text')]);
+    expect(await contacts()).toBe(before);
+    expect(bed.fake.callsTo('deleteMessages').filter((c) => c.payload.chat_id === p.chatId)).toEqual([]);
+  });
+
+  it('should on "yes" erase, delete the chat’s messages in batches and leave one honest line', async () => {
+    const p = await toMenu();
+    // enough messages for more than one deleteMessages batch (100 ids each)
+    for (let i = 0; i < 40; i++) bed.fake.sendText(p.user, `привет ${i}`);
+    await p.settleAfter(bed.fake.sendText(p.user, 'привет'));
+    await p.replies();
+    const before = await contacts();
+    await p.choose(t('common:choices.erase')); // the menu entry
+    expect((await p.replies()).at(-1)?.text).toBe(t('erase:confirm'));
+    await p.choose(t('erase:yes'));
+    await p.replies();
+    expect(await contacts()).toBe(before - 1);
+    const batches = bed.fake.callsTo('deleteMessages').filter((c) => c.payload.chat_id === p.chatId);
+    expect(batches.length).toBeGreaterThan(1);
+    for (const b of batches) expect((b.payload.message_ids as number[]).length).toBeLessThanOrEqual(100);
+    expect(visible(p)).toEqual([t('erase:done_telegram')]);
+    // the pseudonym is gone from every table that names it
+    const pseudonym = createCipher(Buffer.from(bed.app.env.DATA_KEY as string, 'base64')).pseudonym(
+      'telegram',
+      String(p.chatId),
+    );
+    const target = { dbPath: bed.app.dbPath, env: bed.app.env };
+    expect(await countRows(target, 'contacts', `id = '${pseudonym}'`)).toBe(0);
+    expect(await countRows(target, 'conversations', `contact_id = '${pseudonym}'`)).toBe(0);
+    expect(await countRows(target, 'outbox', `contact_id = '${pseudonym}'`)).toBe(0);
+  });
+});
+
+describe('Telegram: quick exit everywhere, as a button', () => {
+  it('should offer it on "not safe now"; pressing it deletes the chat and leaves one neutral line', async () => {
+    const p = person();
+    await p.command('start');
+    await p.choose(t('language:choices.ru'));
+    await p.choose(t('intake:safety.no'));
+    expect((await p.replies()).at(-1)?.text).toBe(t('intake:not_safe.text'));
+    expect(buttons(p)).toContain(t('common:choices.exit'));
+    await p.choose(t('common:choices.exit'));
+    await p.replies();
+    expect(bed.fake.callsTo('deleteMessages').some((c) => c.payload.chat_id === p.chatId)).toBe(true);
+    expect(visible(p)).toEqual([t('common:exit')]);
+  });
+
+  it('should offer it on the menu, while queued, and on a counsellor’s message', async () => {
+    const p = await toMenu();
+    expect(buttons(p)).toContain(t('common:choices.exit'));
+    await p.choose(t('menu:main.counsellor'));
+    await p.replies();
+    expect(buttons(p)).toContain(t('common:choices.exit'));
+    await p.sendText('я подожду');
+    await p.replies();
+    expect(buttons(p)).toContain(t('common:choices.exit')); // "saved for the counsellor"
+    const pseudonym = createCipher(Buffer.from(bed.app.env.DATA_KEY as string, 'base64')).pseudonym(
+      'telegram',
+      String(p.chatId),
+    );
+    const conversation = await bed.app.app.store.getConversation(pseudonym);
+    await bed.app.app.engine.counsellor(conversation?.id ?? -1, 1, { type: 'take' });
+    await p.replies();
+    expect(buttons(p)).toContain(t('common:choices.exit')); // "a counsellor is here"
+    await bed.app.app.engine.counsellor(conversation?.id ?? -1, 1, { type: 'reply', text: 'Я здесь.' });
+    await p.replies();
+    expect(buttons(p)).toContain(t('common:choices.exit'));
+    await p.choose(t('common:choices.exit'));
+    await p.replies();
+    expect(visible(p)).toEqual([t('common:exit')]);
+  });
+});
