@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTranslator } from '../../../src/i18n/translator.js';
 import { createCipher } from '../../../src/privacy/cipher.js';
 import { countRows } from '../../helpers/count-rows.js';
+import { NON_TEXT_CONTENT } from '../../helpers/fake-telegram-api.js';
 import {
   startTelegramTestBed,
   stopTelegramTestBed,
@@ -133,5 +134,47 @@ describe('Telegram: quick exit everywhere, as a button', () => {
     await p.choose(t('common:choices.exit'));
     await p.replies();
     expect(visible(p)).toEqual([t('common:exit')]);
+  });
+});
+
+describe('Telegram: SOS in a caption, in the language of the word', () => {
+  it.each([
+    ['kk', 'көмектесіңіз', 'photo'],
+    ['ru', 'помогите', 'video'],
+    ['en', 'help', 'document'],
+  ] as const)(
+    'should answer a first %s caption «%s» on a %s with the emergency numbers in that language',
+    async (lang, word, kind) => {
+      const p = new TelegramPerson(bed, bed.fake.newUser());
+      await p.settleAfter(
+        bed.fake.sendMessage(p.user, { ...NON_TEXT_CONTENT[kind], caption: word }).updateId,
+      );
+      const [first] = await p.replies();
+      expect(first?.text).toBe(i18n.t(lang, 'common:sos.text'));
+    },
+  );
+});
+
+describe('Telegram: a request left for later', () => {
+  it('should say a message will arrive and how to hide previews in Telegram', async () => {
+    const today = new Intl.DateTimeFormat('en-US', { timeZone: 'Asia/Almaty', weekday: 'short' }).format(
+      Date.now() + 3 * 86_400_000,
+    );
+    const day = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(today) + 1;
+    const offDuty = await startTelegramTestBed({ DUTY_DAYS: `${day}-${day}` }); // on duty another day
+    try {
+      const p = new TelegramPerson(offDuty, offDuty.fake.newUser('ru'));
+      await p.command('start');
+      await p.choose(t('language:choices.ru'));
+      await p.choose(t('intake:safety.yes'));
+      await p.choose(t('intake:who.me'));
+      await p.choose(t('menu:main.counsellor'));
+      await p.replies();
+      await p.choose(t('handoff:off_duty.request'));
+      const [later] = await p.replies();
+      expect(later?.text).toBe(t('safety:later_telegram'));
+    } finally {
+      await stopTelegramTestBed(offDuty);
+    }
   });
 });

@@ -124,3 +124,19 @@ describe('WhatsApp: quick exit everywhere', () => {
     for (const r of replies) expect(r.text).toContain(hint);
   });
 });
+
+describe('WhatsApp: SOS in a caption, in the language of the word', () => {
+  it.each([
+    ['kk', 'көмектесіңіз', 'image'],
+    ['ru', 'помогите', 'video'],
+    ['en', 'help', 'document'],
+  ] as const)(
+    'should answer a first %s caption «%s» on an %s with the emergency numbers in that language',
+    async (lang, word, type) => {
+      const person = harness.person();
+      await harness.client.receive({ from: person.chatId, type, body: word });
+      const [first] = await person.replies();
+      expect(first?.text.startsWith(i18n.t(lang, 'common:sos.text'))).toBe(true);
+    },
+  );
+});
