@@ -178,3 +178,13 @@ describe('Telegram: a request left for later', () => {
     }
   });
 });
+
+describe('Telegram: oversize input', () => {
+  it('should cut a 4096-character text (Telegram’s own limit) to what Tirek keeps, and say so', async () => {
+    const p = await toMenu();
+    await p.sendText(`${'слово '.repeat(682)}коне`); // 4096 characters
+    const replies = await p.replies();
+    expect(replies[0]?.text).toBe(t('common:too_long'));
+    expect(replies.at(-1)?.text).toBe(t('menu:main.text'));
+  });
+});
