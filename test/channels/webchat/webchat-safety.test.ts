@@ -74,7 +74,12 @@ describe('web chat: erase asks once', () => {
     await page.post({ choice: 'en' });
     await page.post({ choice: 'yes' });
     await page.post({ choice: 'me' });
-    await page.next(3); // safety, privacy, menu
+    expect((await page.next(4)).map(text)).toEqual([
+      t('intake:safety.text'),
+      t('intake:who.text'),
+      t('intake:privacy.text'),
+      t('menu:main.text'),
+    ]);
     const contacts = () => countRows({ dbPath: app.dbPath, env: app.env }, 'contacts');
     const before = await contacts();
 
