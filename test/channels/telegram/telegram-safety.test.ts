@@ -111,6 +111,21 @@ describe('Telegram: quick exit everywhere, as a button', () => {
     expect(visible(p)).toEqual([t('common:exit')]);
   });
 
+  it('should offer it on the immediate-risk result; pressing it deletes the chat', async () => {
+    const p = await toMenu();
+    await p.choose(t('menu:main.screening'));
+    await p.choose(t('screening:intro.start'));
+    await p.choose(t('common:choices.yes')); // G1: in danger now
+    expect((await p.replies()).map((r) => r.text).slice(-2)).toEqual([
+      t('common:sos.text'),
+      t('screening:result.immediate'),
+    ]);
+    expect(buttons(p)).toContain(t('common:choices.exit'));
+    await p.choose(t('common:choices.exit'));
+    await p.replies();
+    expect(visible(p)).toEqual([t('common:exit')]);
+  });
+
   it('should offer it on the menu, while queued, and on a counsellor’s message', async () => {
     const p = await toMenu();
     expect(buttons(p)).toContain(t('common:choices.exit'));
