@@ -8,7 +8,14 @@
  *     ONE transaction: snapshot + message log + outbox rows   -> the dispatcher delivers them
  */
 import type { AnyStateMachine } from 'xstate';
-import type { FlowDefinition, FlowEvent, FlowId, FlowInput } from '../../flows/contract.js';
+import type {
+  FlowDefinition,
+  FlowEvent,
+  FlowId,
+  FlowInput,
+  FlowOutput,
+  FlowPlace,
+} from '../../flows/contract.js';
 import type { SayParams } from '../../flows/effects.js';
 import type { Translator } from '../i18n/translator.js';
 import type { DutySchedule } from './duty.js';
@@ -124,6 +131,8 @@ interface Turn {
   counsellorText?: { text: string; accountId: number; messageId?: number };
   /** The person said yes to the erase question: every row about them goes when the turn commits. */
   erase?: boolean;
+  /** Where the person was when the erase question was asked (given to the erase flow). */
+  resume?: FlowPlace | undefined;
   /** The person's messages in this conversation within the flood window, before this one. */
   recentInbound?: number;
 }
@@ -537,10 +546,24 @@ export class Engine {
         if (turn.conversation.status !== 'counsellor') this.#resetTo(turn, 'menu');
         return 'handled';
       }
-      case 'erase':
-        // Erase asks once (flows/erase.ts): only "yes" erases, anything else keeps everything.
+      case 'erase': {
+        // Erase asks once (flows/erase.ts): only "yes" erases, anything else keeps everything and
+        // goes back to where the person was (asked twice: still where they were before the first).
+        const c = turn.conversation;
+        const before =
+          c.flow === 'erase'
+            ? (c.snapshot as { context?: { resume?: FlowPlace } } | null)?.context?.resume
+            : undefined;
+        turn.resume =
+          c.flow === 'erase'
+            ? before
+            : c.snapshot == null
+              ? undefined
+              : { flow: c.flow, flowVersion: c.flowVersion, snapshot: c.snapshot };
         this.#startFlow(turn, 'erase');
+        turn.resume = undefined;
         return 'handled';
+      }
     }
   }
 
@@ -603,9 +626,15 @@ export class Engine {
   #afterEvent(turn: Turn, flow: RunningFlow): RunningFlow {
     let current = flow;
     for (let hop = 0; current.snapshot().status === 'done'; hop++) {
-      const next = (current.snapshot().output as { next?: FlowId } | undefined)?.next ?? 'menu';
+      const output = current.snapshot().output as FlowOutput | undefined;
+      const next = output?.next ?? 'menu';
       current.actor.stop();
       if (hop >= MAX_FLOW_HOPS) throw new Error(`flows loop through ${next}`);
+      const back = output?.resume ? this.#resume(turn, output.resume) : undefined;
+      if (back) {
+        current = back;
+        continue;
+      }
       current = this.#runner.start(next, this.#input(turn));
       turn.conversation.flow = next;
       turn.conversation.flowVersion = this.#runner.version(next);
@@ -615,6 +644,19 @@ export class Engine {
     }
     this.#keep(turn, current);
     return current;
+  }
+
+  /** Back to where the person was (after "no" to the erase question); undefined if it is gone. */
+  #resume(turn: Turn, place: FlowPlace): RunningFlow | undefined {
+    try {
+      const flow = this.#runner.restore(place.flow, place.flowVersion, place.snapshot, this.#input(turn));
+      turn.conversation.flow = place.flow;
+      turn.conversation.flowVersion = place.flowVersion;
+      return flow;
+    } catch (error) {
+      if (!(error instanceof SnapshotError)) throw error;
+      return undefined; // the flow changed since: the menu instead
+    }
   }
 
   #keep(turn: Turn, flow: RunningFlow): void {
@@ -634,7 +676,12 @@ export class Engine {
   }
 
   #input(turn: Turn): FlowInput {
-    return { lang: turn.lang, riskLevel: turn.conversation.riskLevel, who: turn.conversation.who };
+    return {
+      lang: turn.lang,
+      riskLevel: turn.conversation.riskLevel,
+      who: turn.conversation.who,
+      ...(turn.resume ? { resume: turn.resume } : {}),
+    };
   }
 
   /** The engine's implementations of the flows' named effects. They act on the current turn. */

@@ -265,7 +265,8 @@ describe.each(BACKENDS)('erase on $name', (backend) => {
       }
       const said = await h.delivered('u1');
       expect(said).toContain(answer === 'stale' ? h.t('en', 'common:stale_button') : h.t('en', 'erase:kept'));
-      expect(said.at(-1)).toBe(h.t('en', 'menu:main.text'));
+      // back where they were: in the queue for a counsellor
+      expect(said.at(-1)).toBe(h.t('en', 'handoff:queued.text', { queuePosition: 1 }));
     }
     // every row is still there (and more: the new messages)
     const after = await tracesOf(h, 'u1');
@@ -277,6 +278,37 @@ describe.each(BACKENDS)('erase on $name', (backend) => {
     expect(now?.riskLevel).toBe(conversation?.riskLevel);
     expect(now?.riskLevel).toBe('high');
     expect(await h.store.queuePosition(now?.id ?? -1)).toBe(1);
+  });
+
+  it('should go back to the same screening question on "no", with the answers given so far', async () => {
+    const h = await open(backend);
+    await h.command('u1', 'start');
+    await h.choose('u1', 'en');
+    await h.choose('u1', 'yes');
+    await h.choose('u1', 'me');
+    await h.choose('u1', 'screening');
+    await h.choose('u1', 'start');
+    await h.choose('u1', 'no'); // g1
+    await h.choose('u1', 'no'); // g2
+    await h.choose('u1', 'partner');
+    await h.choose('u1', 'no'); // a1
+    await h.choose('u1', 'yes'); // a2: threatened to kill -> high
+    await h.delivered('u1');
+    h.adapter.sent.length = 0;
+    await h.command('u1', 'erase');
+    await h.command('u1', 'erase'); // asked twice: still back to where they were before the first
+    await h.choose('u1', 'erase_no');
+    expect(await h.delivered('u1')).toEqual([
+      h.t('en', 'erase:confirm'),
+      h.t('en', 'erase:confirm'),
+      h.t('en', 'erase:kept'),
+      h.t('en', 'screening:questions.a3'),
+    ]);
+    for (let i = 0; i < 11; i++) await h.choose('u1', 'no'); // a3 … d13
+    await h.choose('u1', 'no'); // something else worries?
+    await h.delivered('u1');
+    // the answer given before the question (a2: yes) still counts
+    expect((await h.store.getConversation(h.cipher.pseudonym('webchat', 'u1')))?.riskLevel).toBe('high');
   });
 
   it('should erase on the word "yes" typed in kk, ru or en, and on the erase word and the menu entry', async () => {
