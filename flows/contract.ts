@@ -17,7 +17,7 @@
 import type { AnyStateMachine } from 'xstate';
 import type { Lang, RiskLevel } from '../src/core/types.js';
 
-export const FLOW_IDS = ['intake', 'menu', 'language', 'screening', 'legal', 'handoff'] as const;
+export const FLOW_IDS = ['intake', 'menu', 'language', 'screening', 'legal', 'handoff', 'erase'] as const;
 export type FlowId = (typeof FLOW_IDS)[number];
 
 export function isFlowId(value: unknown): value is FlowId {
@@ -54,16 +54,27 @@ export interface StateMeta {
  * or themselves as a child or teenager under 18 (`minor`: the counsellor queue flags it). */
 export type Who = 'me' | 'child' | 'other' | 'minor';
 
+/** Where a conversation stood: a flow, its version and its persisted snapshot. */
+export interface FlowPlace {
+  flow: FlowId;
+  flowVersion: number;
+  snapshot: unknown;
+}
+
 /** What every flow gets when the engine starts it. */
 export interface FlowInput {
   lang: Lang;
   riskLevel: RiskLevel | null;
   who: Who | null;
+  /** Where the person was before this flow (the erase question keeps it to go back on "no"). */
+  resume?: FlowPlace | undefined;
 }
 
 /** What every flow returns when it ends. */
 export interface FlowOutput {
   next: FlowId;
+  /** Go back to this place instead of starting `next` (when it can still be restored). */
+  resume?: FlowPlace | undefined;
 }
 
 export type FlowEvent = { type: `choice.${string}` } | { type: 'text'; text: string };

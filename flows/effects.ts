@@ -27,6 +27,8 @@ export const flowActions = {
   requestCounsellor: (_: unknown) => {},
   /** Take the conversation out of the counsellor queue. */
   cancelCounsellor: (_: unknown) => {},
+  /** Erase every row about the person (they said yes to the erase question), then the quick exit. */
+  eraseEverything: (_: unknown) => {},
 };
 
 export const flowGuards = {

@@ -30,7 +30,11 @@ export const handoffMachine = plainFlow.createMachine({
         },
       } satisfies StateMeta,
       on: {
-        'choice.request': { target: 'queued', actions: 'requestCounsellor' },
+        // a message will come later: say so, and how to keep it off the lock screen
+        'choice.request': {
+          target: 'queued',
+          actions: ['requestCounsellor', { type: 'say', params: { key: 'safety:later' } }],
+        },
         'choice.not_now': 'toMenu',
       },
     },
@@ -39,7 +43,11 @@ export const handoffMachine = plainFlow.createMachine({
         prompt: {
           key: 'handoff:queued.text',
           data: ['queuePosition'],
-          choices: [{ id: 'cancel', label: 'handoff:queued.cancel' }],
+          // `exit` is a person command: the engine runs the quick exit.
+          choices: [
+            { id: 'cancel', label: 'handoff:queued.cancel' },
+            { id: 'exit', label: 'common:choices.exit' },
+          ],
         },
       } satisfies StateMeta,
       on: {

@@ -1,5 +1,6 @@
 /** The registry of flows, keyed by flow id. */
 import type { FlowDefinition, FlowId } from './contract.js';
+import { eraseFlow } from './erase.js';
 import { handoffFlow } from './handoff.js';
 import { intakeFlow } from './intake.js';
 import { languageFlow } from './language.js';
@@ -14,4 +15,5 @@ export const flows: Record<FlowId, FlowDefinition> = {
   screening: screeningFlow,
   legal: legalFlow,
   handoff: handoffFlow,
+  erase: eraseFlow,
 };

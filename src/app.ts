@@ -91,6 +91,7 @@ export async function createApp({
     logger,
     clock,
     textParams: { retentionDays: config.RETENTION_DAYS },
+    floodMaxPerMinute: config.FLOOD_MAX_PER_MINUTE,
     onOutbox: () => dispatcher?.wake(),
     notifier,
   });

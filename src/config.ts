@@ -56,6 +56,13 @@ const schema = z.object({
     .min(1)
     .max(720)
     .default(24),
+  /** Incoming messages per person per minute that get an answer; past it they are only stored (SOS always answered). */
+  FLOOD_MAX_PER_MINUTE: z.coerce
+    .number({ message: 'must be a number of messages' })
+    .int()
+    .min(1)
+    .max(10_000)
+    .default(20),
   DATA_KEY: dataKey,
   /** Files holding the keys (read once at start; see withKeyFiles). */
   DATA_KEY_FILE: optionalString,

@@ -8,7 +8,14 @@
  *     ONE transaction: snapshot + message log + outbox rows   -> the dispatcher delivers them
  */
 import type { AnyStateMachine } from 'xstate';
-import type { FlowDefinition, FlowEvent, FlowId, FlowInput } from '../../flows/contract.js';
+import type {
+  FlowDefinition,
+  FlowEvent,
+  FlowId,
+  FlowInput,
+  FlowOutput,
+  FlowPlace,
+} from '../../flows/contract.js';
 import type { SayParams } from '../../flows/effects.js';
 import type { Translator } from '../i18n/translator.js';
 import type { DutySchedule } from './duty.js';
@@ -36,6 +43,15 @@ export const QUICK_EXIT_WINDOW_MS = 48 * 3_600_000;
 const MAX_FLOW_HOPS = 5;
 /** Campaign tags from deep links: short and harmless, never personal. */
 const SOURCE_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+/** Default per-person limit on incoming messages per minute (FLOOD_MAX_PER_MINUTE). */
+export const DEFAULT_FLOOD_MAX_PER_MINUTE = 20;
+/** The window of the flood limit. */
+export const FLOOD_WINDOW_MS = 60_000;
+/**
+ * A person who wrote within this time is taken to hold the phone; a counsellor's message to
+ * someone who has not gets a neutral first line (it may show on a lock screen).
+ */
+export const PERSON_PRESENT_MS = 2 * 60_000;
 
 export interface EngineLogger {
   info(obj: object, msg?: string): void;
@@ -58,6 +74,8 @@ export interface EngineDeps {
   onOutbox?: () => void;
   /** Tells live views on every instance (web chat streams, the console) that something changed. */
   notifier?: Notifier;
+  /** Incoming messages per person per minute that get an answer (SOS and quick exit always do). */
+  floodMaxPerMinute?: number;
 }
 
 /** What a counsellor does to a conversation from the console. */
@@ -77,6 +95,8 @@ export interface CounsellorResult {
 export interface ReceiveResult {
   status: 'handled' | 'duplicate' | 'stored';
   outbox: number;
+  /** Every row about the person was erased in this turn. */
+  erased?: boolean;
 }
 
 /** A write the flow decided on; applied when the turn commits (flows stay synchronous and pure). */
@@ -109,6 +129,12 @@ interface Turn {
   logged?: { text: string; platformRef?: string | undefined };
   /** A counsellor's own words to send as they are. */
   counsellorText?: { text: string; accountId: number; messageId?: number };
+  /** The person said yes to the erase question: every row about them goes when the turn commits. */
+  erase?: boolean;
+  /** Where the person was when the erase question was asked (given to the erase flow). */
+  resume?: FlowPlace | undefined;
+  /** The person's messages in this conversation within the flood window, before this one. */
+  recentInbound?: number;
 }
 
 export class Engine {
@@ -245,6 +271,12 @@ export class Engine {
       );
       result = await this.#fallbackTransaction(contactId, inbound);
     }
+    if (result.erased) {
+      // no readable copy of the erased rows left in the database files
+      await this.#deps.store
+        .scrub()
+        .catch((err: unknown) => this.#deps.logger.warn({ err }, 'could not scrub after an erase'));
+    }
     if (result.outbox > 0) this.#announce(contactId);
     return result;
   }
@@ -280,17 +312,22 @@ export class Engine {
         }
         const hint = inbound.languageHint?.slice(0, 2).toLowerCase();
         const lang = conversation?.lang ?? contact.lang ?? (isLang(hint) ? hint : DEFAULT_LANG);
-        for (const key of ['common:error', 'common:sos.text']) {
-          await tx.enqueueOutbox({
-            conversationId: conversation?.id ?? null,
-            contactId,
-            channel: inbound.channel,
-            address: inbound.userId,
-            message: { type: 'message', text: translator.t(lang, key), choices: [], globalChoices: [], lang },
-            now,
-          });
-        }
-        return { status: 'handled', outbox: 2 };
+        // One message whose first line is neutral (it may show on a lock screen), numbers included.
+        await tx.enqueueOutbox({
+          conversationId: conversation?.id ?? null,
+          contactId,
+          channel: inbound.channel,
+          address: inbound.userId,
+          message: {
+            type: 'message',
+            text: translator.t(lang, 'safety:error'),
+            choices: [],
+            globalChoices: [],
+            lang,
+          },
+          now,
+        });
+        return { status: 'handled', outbox: 1 };
       },
       { lock: contactId },
     );
@@ -344,6 +381,9 @@ export class Engine {
           flowContext: {},
           isNew,
           effects: [],
+          recentInbound: isNew
+            ? 0
+            : await tx.recentInboundCount(conversation.id, now - FLOOD_WINDOW_MS, this.#floodMax + 1),
         };
         // Decide synchronously (flows are pure), then write everything in this transaction.
         this.#turn = turn;
@@ -361,7 +401,8 @@ export class Engine {
           this.#match.sosIntent(inbound.text) === 'sosMention'
         )
           turn.replies.unshift({ key: 'common:sos.compact' });
-        if (outcome === 'erased') return { status: 'handled', outbox: await this.#commitErased(tx, turn) };
+        if (outcome === 'erased')
+          return { status: 'handled', outbox: await this.#commitErased(tx, turn), erased: true };
         const outbox = await this.#commit(tx, turn);
         return { status: outcome, outbox };
       },
@@ -376,16 +417,30 @@ export class Engine {
       platformRef: inbound.platformRef ? JSON.stringify([inbound.platformRef]) : undefined,
     };
 
-    // Order matters: SOS before anything; a counsellor's chat stays quiet; the current question
-    // gets first say over a choice or word; other global commands come after it.
-    if (inbound.kind === 'command') return this.#runCommand(turn, inbound.command, inbound);
+    // Order matters: SOS before anything (even in a flood); a flood is stored, not answered; a
+    // counsellor's chat stays quiet; the current question gets first say over a choice or word;
+    // other global commands come after it.
     const typedCommand =
       inbound.kind === 'text' ? this.#match.command(inbound.text, { sosMentions: false }) : undefined;
+    const asked =
+      inbound.kind === 'command'
+        ? inbound.command
+        : inbound.kind === 'choice'
+          ? inbound.choice
+          : typedCommand;
+    // A button press answers a question the bot asked (a quick person may press many in a minute).
+    if (inbound.kind !== 'choice' && asked !== 'sos' && asked !== 'exit' && this.#flooded(turn))
+      return 'stored';
+    if (inbound.kind === 'command') return this.#runCommand(turn, inbound.command, inbound);
     if (typedCommand === 'sos' || (inbound.kind === 'choice' && inbound.choice === 'sos')) {
       return this.#runCommand(turn, 'sos', inbound);
     }
-    if (turn.conversation.status === 'counsellor') {
+    // The quick exit works during a counsellor's chat too (its button is on every message there).
+    if (turn.conversation.status === 'counsellor' && asked === 'exit')
+      return this.#runCommand(turn, 'exit', inbound);
+    if (turn.conversation.status === 'counsellor' && turn.conversation.flow !== 'erase') {
       // A counsellor has the chat: the bot stays silent; the console reads the message log.
+      // (Only the erase question, asked during the chat, still takes its answer.)
       return 'stored';
     }
     if (inbound.kind === 'unsupported') {
@@ -428,7 +483,16 @@ export class Engine {
       const where = `${turn.conversation.flow}:${JSON.stringify(flow.snapshot().value)}`;
       const said = turn.replies.length;
       flow.actor.send(event);
+      if (turn.erase) {
+        flow.actor.stop();
+        return 'erased';
+      }
       flow = this.#afterEvent(turn, flow);
+      if (turn.conversation.status === 'counsellor') {
+        // the erase question was answered "no" during a counsellor's chat: back to the chat, no menu
+        flow.actor.stop();
+        return 'handled';
+      }
       // A flow that answered in place (e.g. "saved for the counsellor") needs no repeated question.
       const stayed = where === `${turn.conversation.flow}:${JSON.stringify(flow.snapshot().value)}`;
       if (stayed && turn.replies.length > said) flow.actor.stop();
@@ -482,9 +546,40 @@ export class Engine {
         if (turn.conversation.status !== 'counsellor') this.#resetTo(turn, 'menu');
         return 'handled';
       }
-      case 'erase':
-        return 'erased';
+      case 'erase': {
+        // Erase asks once (flows/erase.ts): only "yes" erases, anything else keeps everything and
+        // goes back to where the person was (asked twice: still where they were before the first).
+        const c = turn.conversation;
+        const before =
+          c.flow === 'erase'
+            ? (c.snapshot as { context?: { resume?: FlowPlace } } | null)?.context?.resume
+            : undefined;
+        turn.resume =
+          c.flow === 'erase'
+            ? before
+            : c.snapshot == null
+              ? undefined
+              : { flow: c.flow, flowVersion: c.flowVersion, snapshot: c.snapshot };
+        this.#startFlow(turn, 'erase');
+        turn.resume = undefined;
+        return 'handled';
+      }
     }
+  }
+
+  /**
+   * Past the per-person limit the message is only stored; the first one over it gets one calm
+   * line. Counted from the database, so it holds across instances.
+   */
+  #flooded(turn: Turn): boolean {
+    const recent = turn.recentInbound ?? 0;
+    if (recent < this.#floodMax) return false;
+    if (recent === this.#floodMax) turn.replies.push({ key: 'safety:flood' });
+    return true;
+  }
+
+  get #floodMax(): number {
+    return this.#deps.floodMaxPerMinute ?? DEFAULT_FLOOD_MAX_PER_MINUTE;
   }
 
   /** Restore the conversation's flow; if it cannot be restored (the flow changed), restart at the menu. */
@@ -531,9 +626,15 @@ export class Engine {
   #afterEvent(turn: Turn, flow: RunningFlow): RunningFlow {
     let current = flow;
     for (let hop = 0; current.snapshot().status === 'done'; hop++) {
-      const next = (current.snapshot().output as { next?: FlowId } | undefined)?.next ?? 'menu';
+      const output = current.snapshot().output as FlowOutput | undefined;
+      const next = output?.next ?? 'menu';
       current.actor.stop();
       if (hop >= MAX_FLOW_HOPS) throw new Error(`flows loop through ${next}`);
+      const back = output?.resume ? this.#resume(turn, output.resume) : undefined;
+      if (back) {
+        current = back;
+        continue;
+      }
       current = this.#runner.start(next, this.#input(turn));
       turn.conversation.flow = next;
       turn.conversation.flowVersion = this.#runner.version(next);
@@ -543,6 +644,19 @@ export class Engine {
     }
     this.#keep(turn, current);
     return current;
+  }
+
+  /** Back to where the person was (after "no" to the erase question); undefined if it is gone. */
+  #resume(turn: Turn, place: FlowPlace): RunningFlow | undefined {
+    try {
+      const flow = this.#runner.restore(place.flow, place.flowVersion, place.snapshot, this.#input(turn));
+      turn.conversation.flow = place.flow;
+      turn.conversation.flowVersion = place.flowVersion;
+      return flow;
+    } catch (error) {
+      if (!(error instanceof SnapshotError)) throw error;
+      return undefined; // the flow changed since: the menu instead
+    }
   }
 
   #keep(turn: Turn, flow: RunningFlow): void {
@@ -562,7 +676,12 @@ export class Engine {
   }
 
   #input(turn: Turn): FlowInput {
-    return { lang: turn.lang, riskLevel: turn.conversation.riskLevel, who: turn.conversation.who };
+    return {
+      lang: turn.lang,
+      riskLevel: turn.conversation.riskLevel,
+      who: turn.conversation.who,
+      ...(turn.resume ? { resume: turn.resume } : {}),
+    };
   }
 
   /** The engine's implementations of the flows' named effects. They act on the current turn. */
@@ -598,6 +717,9 @@ export class Engine {
           const t = turn();
           t.effects.push({ type: 'cancelHandoff' });
           if (t.conversation.status === 'queued') t.conversation.status = 'bot';
+        },
+        eraseEverything: () => {
+          turn().erase = true;
         },
       },
       guards: {
@@ -699,12 +821,15 @@ export class Engine {
         now: turn.now,
       });
       turn.counsellorText.messageId = messageId;
+      // Someone who has not written lately may not hold the phone: a neutral first line, so the
+      // lock screen shows nothing of what the counsellor wrote.
+      const present = (await tx.recentInboundCount(c.id, turn.now - PERSON_PRESENT_MS, 1)) > 0;
       await tx.enqueueOutbox({
         conversationId: c.id,
         contactId: turn.contact.id,
         channel: c.channel,
         address: turn.contact.address,
-        message: this.#renderer.counsellorMessage(turn.lang, text),
+        message: this.#renderer.counsellorMessage(turn.lang, text, { neutralFirstLine: !present }),
         messageId,
         now: turn.now,
       });
@@ -733,19 +858,32 @@ export class Engine {
     return values;
   }
 
-  /** Erase: every row about the person goes; one confirmation is sent from a row that holds no text log. */
+  /**
+   * Erase: every row about the person goes, then the quick exit runs (delete what the platform
+   * allows, clear the web page) and one last line says what Tirek cannot erase. These rows hold no
+   * text log; once delivered they keep no text, address or link to the person (sql-store `finish`).
+   */
   async #commitErased(tx: StoreTx, turn: Turn): Promise<number> {
+    const refs = await tx.platformRefsSince(turn.contact.id, turn.now - QUICK_EXIT_WINDOW_MS);
+    if (turn.logged?.platformRef) refs.push(...(JSON.parse(turn.logged.platformRef) as string[]));
     await tx.eraseContact(turn.contact.id);
-    await tx.enqueueOutbox({
-      conversationId: null,
-      contactId: turn.contact.id,
-      channel: turn.conversation.channel,
-      address: turn.contact.address,
-      message: this.#render(turn, { key: 'common:erased' }, {}),
-      now: turn.now,
-    });
+    const goodbye: OutboundMessage[] = [];
+    if (refs.length > 0) goodbye.push({ type: 'delete', refs });
+    // the last line says how to delete the chat, so no separate "how to clear" line
+    goodbye.push({ type: 'clear', lang: turn.lang, silent: true });
+    goodbye.push(this.#render(turn, { key: 'erase:done' }, {}));
+    for (const message of goodbye) {
+      await tx.enqueueOutbox({
+        conversationId: null,
+        contactId: turn.contact.id,
+        channel: turn.conversation.channel,
+        address: turn.contact.address,
+        message,
+        now: turn.now,
+      });
+    }
     this.#deps.notifier?.publish('queue');
-    return 1;
+    return goodbye.length;
   }
 
   #render(turn: Turn, reply: Reply, values: PromptValues): OutboundMessage {
@@ -753,6 +891,8 @@ export class Engine {
       {
         lang: turn.lang,
         flow: turn.conversation.flow,
+        channel: turn.conversation.channel,
+        status: turn.conversation.status,
         conversationId: turn.conversation.id,
         flowContext: turn.flowContext,
         now: turn.now,

@@ -128,6 +128,11 @@ export interface StoreTx {
     platformRef?: string | undefined;
     now: number;
   }): Promise<number>;
+  /**
+   * The person's messages in a conversation since `since`, counted up to `limit` (the flood limit;
+   * bounded, whatever the flood).
+   */
+  recentInboundCount(conversationId: number, since: number, limit: number): Promise<number>;
   /** Platform refs of messages in the person's conversations since `since` (for quick exit). */
   platformRefsSince(contactId: string, since: number): Promise<string[]>;
 
@@ -203,6 +208,12 @@ export interface Store extends StoreTx {
     before: number,
   ): Promise<{ contacts: number; messages: number; conversations: number; outbox: number }>;
 
+  /**
+   * After an erase: leave no readable copy of deleted rows in the database files (SQLite: copy the
+   * WAL into the file, whose deleted rows are zeroed, and truncate the WAL; PostgreSQL: nothing,
+   * deleted rows are invisible to every query and vacuumed away).
+   */
+  scrub(): Promise<void>;
   /** Tries to take a named lock held for as long as this process lives (null: another holds it). */
   tryLock(name: string): Promise<HeldLock | null>;
   /** The database answers. */

@@ -5,8 +5,8 @@
 import type { ChoiceDef, FlowId, Prompt, PromptData } from '../../flows/contract.js';
 import type { Translator } from '../i18n/translator.js';
 import type { DutySchedule } from './duty.js';
-import type { DirectoryEntry } from './ports.js';
-import type { Lang, OutboundMessage, RenderedChoice } from './types.js';
+import type { ConversationStatus, DirectoryEntry } from './ports.js';
+import type { Channel, Lang, OutboundMessage, RenderedChoice } from './types.js';
 
 /** One reply before rendering. */
 export interface Reply {
@@ -20,6 +20,10 @@ export interface Reply {
 export interface RenderContext {
   lang: Lang;
   flow: FlowId;
+  /** A text may have a variant per channel (`<key>_telegram`, …): how to delete a chat, hide previews. */
+  channel?: Channel;
+  /** While a hand-off is under way (queued, with a counsellor) every message offers the quick exit. */
+  status?: ConversationStatus;
   conversationId: number;
   flowContext: Record<string, unknown>;
   now: number;
@@ -54,11 +58,19 @@ export function createRenderer({ translator, duty, textParams }: RendererDeps) {
     }
   }
 
-  /** A counsellor's words, as written, with SOS and quick exit always at hand. */
-  function counsellorMessage(lang: Lang, text: string): OutboundMessage {
+  /**
+   * A counsellor's words, as written, with SOS and quick exit always at hand. With
+   * `neutralFirstLine` (the person may not hold the phone) a neutral line comes first, so a lock
+   * screen or a chat list shows nothing of what the counsellor wrote.
+   */
+  function counsellorMessage(
+    lang: Lang,
+    text: string,
+    { neutralFirstLine = false }: { neutralFirstLine?: boolean } = {},
+  ): OutboundMessage {
     return {
       type: 'message',
-      text,
+      text: neutralFirstLine ? `${translator.t(lang, 'safety:new_message')}\n\n${text}` : text,
       choices: [],
       globalChoices: [
         { id: 'sos', label: translator.t(lang, 'common:choices.sos') },
@@ -80,14 +92,26 @@ export function createRenderer({ translator, duty, textParams }: RendererDeps) {
       id: c.id,
       label: translator.t(lang, c.label),
     }));
-    // Every question carries SOS, and a way to the menu unless it is the menu.
+    // Every question carries SOS, and a way to the menu unless it is the menu. While a hand-off is
+    // under way, every message also carries the quick exit (unless the question offers it itself).
+    const sos = { id: 'sos', label: translator.t(lang, 'common:choices.sos') };
+    const handoff = ctx.status === 'queued' || ctx.status === 'counsellor';
+    const exit =
+      handoff && !choices.some((c) => c.id === 'exit')
+        ? [{ id: 'exit', label: translator.t(lang, 'common:choices.exit') }]
+        : [];
     const globalChoices: RenderedChoice[] = reply.prompt
       ? [
-          { id: 'sos', label: translator.t(lang, 'common:choices.sos') },
+          sos,
           ...(ctx.flow === 'menu' ? [] : [{ id: 'menu', label: translator.t(lang, 'common:choices.menu') }]),
+          ...exit,
         ]
-      : [];
-    return { type: 'message', text: translator.t(lang, reply.key, params), choices, globalChoices, lang };
+      : handoff
+        ? [sos, ...exit]
+        : [];
+    const perChannel = ctx.channel ? `${reply.key}_${ctx.channel}` : undefined;
+    const key = perChannel && translator.has(perChannel, lang) ? perChannel : reply.key;
+    return { type: 'message', text: translator.t(lang, key, params), choices, globalChoices, lang };
   }
 
   return Object.assign(render, { counsellorMessage });

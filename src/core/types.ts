@@ -87,7 +87,12 @@ export type OutboundMessage =
    * Tell the adapter's UI to forget what it shows (web chat: clear the page; WhatsApp, where the
    * bot cannot clear the chat: one line on how to clear it). `lang`: the person's language.
    */
-  | { type: 'clear'; lang?: Lang };
+  | {
+      type: 'clear';
+      lang?: Lang;
+      /** No "how to clear the chat" line: the next message says it (after an erase). */
+      silent?: boolean;
+    };
 
 /** What an adapter reports after a successful send. */
 export interface DeliveryResult {

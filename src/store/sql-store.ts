@@ -142,11 +142,12 @@ export async function createSqlStore(db: SqlDb, cipher: Cipher): Promise<Store> 
     error: string | null,
     now: number,
   ): Promise<void> {
-    // A delivered row keeps no text; a failed one keeps its ciphertext (a counsellor may re-send it)
-    // until retention removes it.
+    // A delivered row keeps no text, no address and no link to the person (so the goodbye rows of
+    // an erase leave nothing about them); a failed one keeps its ciphertext (a counsellor may
+    // re-send it) until retention removes it.
     await q.run(
       status === 'sent'
-        ? `UPDATE outbox SET status = 'sent', head = 0, done_at = ?, last_error = ?, payload_enc = ?, address_enc = ? WHERE id = ?`
+        ? `UPDATE outbox SET status = 'sent', head = 0, done_at = ?, last_error = ?, payload_enc = ?, address_enc = ?, contact_id = NULL WHERE id = ?`
         : `UPDATE outbox SET status = 'failed', head = 0, done_at = ?, last_error = ? WHERE id = ?`,
       status === 'sent' ? [now, error, EMPTY, EMPTY, id] : [now, error, id],
     );
@@ -295,6 +296,15 @@ export async function createSqlStore(db: SqlDb, cipher: Cipher): Promise<Store> 
           ],
         );
         return Number(row?.id);
+      },
+      async recentInboundCount(conversationId, since, limit) {
+        // walks messages_by_conversation from `since`, stopping at `limit` rows
+        const row = await q.get<{ n: number }>(
+          `SELECT count(*) AS n FROM (SELECT 1 FROM messages
+             WHERE conversation_id = ? AND created_at > ? AND direction = 'in' LIMIT ?) recent`,
+          [conversationId, since, limit],
+        );
+        return Number(row?.n ?? 0);
       },
       async platformRefsSince(contactId, since) {
         const rows = await q.all<{ platform_ref_enc: Buffer }>(
@@ -561,6 +571,10 @@ export async function createSqlStore(db: SqlDb, cipher: Cipher): Promise<Store> 
         return removed;
       }, 'retention'),
 
+    async scrub() {
+      // TRUNCATE waits for nothing here: one connection owns the SQLite file
+      if (db.dialect === 'sqlite') await db.get('PRAGMA wal_checkpoint(TRUNCATE)');
+    },
     tryLock: (name) => db.tryLock(name),
     ping: async () => void (await db.get('SELECT 1 AS ok')),
     close: () => db.close(),

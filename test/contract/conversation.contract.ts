@@ -156,7 +156,9 @@ export function describeConversationContract(makeHarness: () => ChannelHarness):
       await person.choose(t('ru', 'screening:choices.counsellor'));
       const queued = await person.replies();
       expect(queued).toHaveLength(1);
-      expectPrompt(queued[0], 'ru', 'handoff:queued.text', ['handoff:queued.cancel'], { queuePosition: 1 });
+      expectPrompt(queued[0], 'ru', 'handoff:queued.text', ['handoff:queued.cancel', 'common:choices.exit'], {
+        queuePosition: 1,
+      });
     });
 
     it('should show a legal topic with its sources: the protective order, without an unconfirmed term', async () => {

@@ -37,6 +37,34 @@ describe('SOS that fits the moment', () => {
   });
 
   it.each([
+    ['kk', 'ажырасу құжаттарына көмек керек еді маған'],
+    ['ru', 'нужна помощь с документами на развод'],
+    ['en', 'could you help me with the divorce papers please'],
+  ] as const)(
+    'should answer a sentence in %s that mentions help normally, with the compact line first',
+    async (lang, sentence) => {
+      const h = await open();
+      await toMenu(h, 'u1', lang);
+      await h.text('u1', sentence);
+      const texts = await h.delivered('u1');
+      expect(texts[0]).toBe(h.t(lang, 'common:sos.compact'));
+      expect(texts).not.toContain(h.t(lang, 'common:sos.text'));
+      expect(texts.at(-1)).toBe(h.t(lang, 'menu:main.text'));
+    },
+  );
+
+  it.each(['kk', 'ru', 'en'] as const)(
+    'should answer the SOS button in %s with the full numbers first',
+    async (lang) => {
+      const h = await open();
+      await toMenu(h, 'u1', lang);
+      await h.choose('u1', 'sos');
+      const texts = await h.delivered('u1');
+      expect(texts).toEqual([h.t(lang, 'common:sos.text'), h.t(lang, 'menu:main.text')]);
+    },
+  );
+
+  it.each([
     ['en', 'help me please'],
     ['ru', 'помогите мне'],
     ['kk', 'көмектесіңіз'],

@@ -42,6 +42,8 @@ export interface EngineHarnessOptions {
   clock?: () => number;
   /** Outbox claim lease (PostgreSQL: how long until a dead instance's claims are released). */
   claimLeaseMs?: number;
+  /** Per-person flood limit; tests type faster than people, so it is high unless a test sets it. */
+  floodMaxPerMinute?: number;
 }
 
 export class EngineHarness {
@@ -103,6 +105,7 @@ export class EngineHarness {
       textParams: { retentionDays: 30 },
       onOutbox: () => this.dispatcher.wake(),
       notifier: this.notifier,
+      floodMaxPerMinute: options.floodMaxPerMinute ?? 100,
     });
   }
 

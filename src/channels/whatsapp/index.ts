@@ -313,7 +313,9 @@ export function createWhatsappAdapter(
         return { refs: [] };
       }
       if (message.type === 'clear') {
-        // Quick exit: the bot cannot clear a WhatsApp chat; one short line says how to.
+        // Quick exit: the bot cannot clear a WhatsApp chat; one short line says how to (unless the
+        // next message says it, after an erase).
+        if (message.silent) return { refs: [] };
         const lang = message.lang ?? langOf.get(address) ?? DEFAULT_LANG;
         await pacer.wait(address);
         try {

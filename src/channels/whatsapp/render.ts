@@ -42,9 +42,17 @@ export function numberedList(choices: readonly RenderedChoice[]): string {
   return choices.map((c, i) => `${i + 1} – ${c.label}`).join('\n');
 }
 
-/** The always-available commands (SOS, menu) as one line saying what to type. */
+/**
+ * The always-available commands (SOS, menu) as one line saying what to type. The quick exit is in
+ * every footer too (typed as a word), unless the message offers it as a numbered choice.
+ */
 function globalsLine(message: TextMessage, translator: Translator): string {
-  return message.globalChoices
+  const offered = [...message.choices, ...message.globalChoices].some((c) => c.id === 'exit');
+  const globals =
+    message.globalChoices.length > 0 && !offered
+      ? [...message.globalChoices, { id: 'exit', label: translator.t(message.lang, 'common:choices.exit') }]
+      : message.globalChoices;
+  return globals
     .map((c) => {
       const key = `whatsapp:global.${c.id}`;
       return translator.has(key, message.lang)

@@ -18,6 +18,9 @@ export function openSqlite(path: string): Database.Database {
   // NORMAL is durable across process crashes in WAL mode; only an OS crash may lose the last commits.
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
+  // Deleted rows are overwritten with zeros, so an erased person's rows cannot be read back from
+  // free pages of the file (https://sqlite.org/pragma.html#pragma_secure_delete).
+  db.pragma('secure_delete = ON');
   migrate(db);
   db.pragma('foreign_keys = ON');
   return db;

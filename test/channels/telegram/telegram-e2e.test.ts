@@ -133,7 +133,7 @@ describe('Telegram: a full conversation', () => {
     await p.choose(t('ru', 'legal:topics.counsellor'));
     const [queued] = await p.replies();
     expect(isQueued(queued?.text, 'ru')).toBe(true);
-    expect(queued?.choices).toEqual([t('ru', 'handoff:queued.cancel')]);
+    expect(queued?.choices).toEqual([t('ru', 'handoff:queued.cancel'), t('ru', 'common:choices.exit')]);
     // every button press was answered
     await bed.fake.waitFor(() => bed.fake.callsTo('answerCallbackQuery').length >= 22);
   });
@@ -400,11 +400,13 @@ describe('Telegram: order, quick exit, erase', () => {
     expect(ids).toContain(exit.messageId);
   });
 
-  it('should erase the person on /erase', async () => {
+  it('should erase the person on /erase once they confirm', async () => {
     const p = person('ru');
     await intake(p, 'ru');
     await p.command('erase');
-    expect(texts(await p.replies())).toEqual([t('ru', 'common:erased')]);
+    expect(texts(await p.replies())).toEqual([t('ru', 'erase:confirm')]);
+    await p.choose(t('ru', 'erase:yes'));
+    expect(texts(await p.replies())).toEqual([t('ru', 'erase:done_telegram')]);
   });
 });
 

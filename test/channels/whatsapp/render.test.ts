@@ -39,11 +39,18 @@ describe('renderWhatsapp', () => {
         '2 – No, not now',
         '',
         `_${translator.t('en', 'whatsapp:reply_with_number')}_`,
-        `${translator.t('en', 'whatsapp:global.sos', { label: '🆘 Emergency' })} · ${translator.t('en', 'whatsapp:global.menu', { label: '☰ Menu' })}`,
+        `${translator.t('en', 'whatsapp:global.sos', { label: '🆘 Emergency' })} · ${translator.t('en', 'whatsapp:global.menu', { label: '☰ Menu' })} · ${translator.t('en', 'whatsapp:global.exit', { label: translator.t('en', 'common:choices.exit') })}`,
       ].join('\n'),
     );
     expect(text).toContain('type SOS');
     expect(text).toContain('type 0');
+    expect(text).toContain('type EXIT');
+  });
+
+  it('should not repeat the quick exit in the footer when the message offers it as a numbered choice', () => {
+    const [text] = renderWhatsapp(prompt({ choices: [{ id: 'exit', label: '🚪 Quick exit' }] }), translator);
+    expect(text).toContain('1 – 🚪 Quick exit');
+    expect(text).not.toContain('type EXIT');
   });
 
   it('should write the footer in the message language', () => {

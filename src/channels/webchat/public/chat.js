@@ -135,9 +135,10 @@
         b.textContent = c.label;
         b.dataset.choice = c.id;
         if (c.global) b.className = 'global';
-        b.addEventListener('click', () => {
-          post({ choice: c.id }, bubble(c.label, 'me'));
-        });
+        // the quick exit button leaves at once, like the page's own button and Esc
+        b.addEventListener('click', () =>
+          c.id === 'exit' ? quickExit() : post({ choice: c.id }, bubble(c.label, 'me')),
+        );
         row.appendChild(b);
       }
       div.appendChild(row);
