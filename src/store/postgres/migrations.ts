@@ -106,6 +106,10 @@ export const postgresMigrations: readonly string[] = [
   `,
   /* 2: the counsellor console (accounts, sessions, audit, notes, canned replies, directory fields) */ `
   SELECT 1;
+  -- person side of the hand-off: SOS flag on logged messages, long-wait notice, web-chat presence
+  ALTER TABLE messages ADD COLUMN sos BOOLEAN NOT NULL DEFAULT false;
+  ALTER TABLE handoff_queue ADD COLUMN notified_at BIGINT;
+  ALTER TABLE contacts ADD COLUMN stream_seen_at BIGINT;
   `,
   /* 3: broadcasts (subscriptions, campaigns, deliveries) */ `
   SELECT 1;

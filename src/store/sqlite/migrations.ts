@@ -140,6 +140,10 @@ export const sqliteMigrations: readonly string[] = [
   `,
   /* 3: the counsellor console (accounts, sessions, audit, notes, canned replies, directory fields) */ `
   SELECT 1;
+  -- person side of the hand-off: SOS flag on logged messages, long-wait notice, web-chat presence
+  ALTER TABLE messages ADD COLUMN sos INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE handoff_queue ADD COLUMN notified_at INTEGER;
+  ALTER TABLE contacts ADD COLUMN stream_seen_at INTEGER;
   `,
   /* 4: broadcasts (subscriptions, campaigns, deliveries) */ `
   SELECT 1;
