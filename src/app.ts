@@ -9,6 +9,7 @@ import { OutboxDispatcher } from './core/dispatcher.js';
 import { createDutySchedule } from './core/duty.js';
 import { Engine } from './core/engine.js';
 import { LiveOutbox } from './core/live-outbox.js';
+import { startLongWaitNotices } from './core/long-wait.js';
 import type { Notifier, Store } from './core/ports.js';
 import type { Channel, ChannelAdapter } from './core/types.js';
 import { createHttpApp, type HttpMountable, listen, type RunningServer } from './http/server.js';
@@ -91,8 +92,10 @@ export async function createApp({
     logger,
     clock,
   });
+  const presence = (userId: string) => store.markStreamSeen(cipher.pseudonym('webchat', userId), clock());
   for (const [channel, factory] of Object.entries(channelFactories)) {
-    const adapter = channelOverrides[channel as Channel] ?? factory({ config, logger, translator, live });
+    const adapter =
+      channelOverrides[channel as Channel] ?? factory({ config, logger, translator, live, presence });
     if (adapter) adapters.set(channel as Channel, adapter);
   }
   for (const [channel, adapter] of Object.entries(channelOverrides))
@@ -108,6 +111,7 @@ export async function createApp({
   });
 
   let stopRetention: (() => void) | undefined;
+  let stopLongWait: (() => void) | undefined;
   const stopSingles: Array<() => Promise<void>> = [];
   const app: App = {
     config,
@@ -125,6 +129,13 @@ export async function createApp({
       );
       app.http = await listen(createHttpApp(mountables, logger), config.HOST, config.PORT);
       stopRetention = startRetention(store, config.RETENTION_DAYS, logger, clock);
+      stopLongWait = startLongWaitNotices({
+        store,
+        engine,
+        maxWaitMinutes: config.HANDOFF_MAX_WAIT_MINUTES,
+        logger,
+        clock,
+      });
       const sink = (m: Parameters<Engine['receive']>[0]) => engine.receive(m).then(() => undefined);
       for (const adapter of adapters.values()) {
         if (adapter.singleInstance) {
@@ -145,6 +156,7 @@ export async function createApp({
     },
     async stop() {
       stopRetention?.();
+      stopLongWait?.();
       for (const stopSingle of stopSingles) await stopSingle();
       for (const adapter of adapters.values()) {
         if (adapter.singleInstance) continue;

@@ -61,6 +61,13 @@ const schema = z.object({
   WHATSAPP_SESSION_DIR: z.string().min(1).default('./data/whatsapp'),
   CHROMIUM_PATH: z.string().min(1).default('/usr/bin/chromium'),
   RETENTION_DAYS: z.coerce.number({ message: 'must be a number of days' }).int().min(1).max(3650).default(30),
+  /** A person waiting longer than this for a counsellor is told so once, with 111 / 150. */
+  HANDOFF_MAX_WAIT_MINUTES: z.coerce
+    .number({ message: 'must be a number of minutes' })
+    .int()
+    .min(1)
+    .max(1440)
+    .default(20),
   DUTY_HOURS: z
     .string()
     .default('09:00-18:00')

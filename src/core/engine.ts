@@ -105,8 +105,13 @@ interface Turn {
   effects: Effect[];
   /** Quick exit: delete the person's recent messages (refs are read when the turn commits). */
   quickExit?: boolean;
-  /** What the inbound message is logged as (encrypted). */
-  logged?: { text: string; platformRef?: string | undefined };
+  /** What the inbound message is logged as (encrypted); `sos`: flagged for the counsellor. */
+  logged?: { text: string; platformRef?: string | undefined; sos?: boolean };
+  /**
+   * Counsellors can be reached now: the duty schedule says so, or someone is marked on duty.
+   * Loaded before the flow decides (the flow's guard is synchronous).
+   */
+  counsellorsAvailable: boolean;
   /** A counsellor's own words to send as they are. */
   counsellorText?: { text: string; accountId: number; messageId?: number };
 }
@@ -176,6 +181,7 @@ export class Engine {
             flowContext: {},
             isNew: false,
             effects: [],
+            counsellorsAvailable: true,
           };
           this.#turn = turn;
           try {
@@ -230,6 +236,50 @@ export class Engine {
   /** Resolves when every message received so far has been handled. */
   idle(): Promise<void> {
     return this.#serial.idle();
+  }
+
+  /**
+   * A person has waited too long in the queue: tell them once, kindly, with 111 / 150. The notice
+   * is claimed in the same transaction as its outbox row, under the person's lock, so with several
+   * instances exactly one sends it. Resolves true if this call sent it.
+   */
+  async notifyLongWait(conversationId: number): Promise<boolean> {
+    const { store } = this.#deps;
+    const found = await store.getConversationById(conversationId);
+    if (found?.status !== 'queued') return false;
+    const contactId = found.contactId;
+    const outbox = await this.#serial.run(contactId, () =>
+      store.transaction(
+        async (tx) => {
+          const conversation = await tx.getConversationById(conversationId);
+          const contact = await tx.getContact(contactId);
+          if (!conversation || !contact || conversation.status !== 'queued') return 0;
+          const now = this.#clock();
+          if (!(await tx.claimLongWaitNotice(conversationId, now))) return 0;
+          const turn: Turn = {
+            now,
+            contact,
+            conversation,
+            lang: conversation.lang ?? contact.lang ?? DEFAULT_LANG,
+            replies: [{ key: 'handoff:long_wait' }],
+            actions: [],
+            flowContext: {},
+            isNew: false,
+            effects: [],
+            counsellorsAvailable: true,
+          };
+          return this.#commit(tx, turn);
+        },
+        { lock: contactId },
+      ),
+    );
+    if (outbox > 0) this.#announce(contactId);
+    return outbox > 0;
+  }
+
+  /** The schedule says counsellors are on, or at least one has marked themselves on duty. */
+  async #counsellorsAvailable(tx: StoreTx, now: number): Promise<boolean> {
+    return this.#deps.duty.isOnDuty(now) || (await tx.anyCounsellorOnDuty());
   }
 
   async #handle(contactId: string, inbound: InboundMessage): Promise<ReceiveResult> {
@@ -344,6 +394,7 @@ export class Engine {
           flowContext: {},
           isNew,
           effects: [],
+          counsellorsAvailable: await this.#counsellorsAvailable(tx, now),
         };
         // Decide synchronously (flows are pure), then write everything in this transaction.
         this.#turn = turn;
@@ -355,12 +406,17 @@ export class Engine {
         }
         // A sentence that only mentions help ("can you help me with the papers") is answered as
         // usual, with one compact line of numbers first (a plea or an SOS word gets the full message).
+        // While waiting for or talking to a counsellor the sentence is flagged for them; with a
+        // counsellor (the bot is otherwise silent) the person also sees that it was saved.
         if (
           outcome !== 'erased' &&
           inbound.kind === 'text' &&
           this.#match.sosIntent(inbound.text) === 'sosMention'
-        )
+        ) {
           turn.replies.unshift({ key: 'common:sos.compact' });
+          if (turn.logged) turn.logged.sos = true;
+          if (outcome === 'stored') turn.replies.push({ key: 'handoff:queued.saved' });
+        }
         if (outcome === 'erased') return { status: 'handled', outbox: await this.#commitErased(tx, turn) };
         const outbox = await this.#commit(tx, turn);
         return { status: outcome, outbox };
@@ -387,6 +443,11 @@ export class Engine {
     if (turn.conversation.status === 'counsellor') {
       // A counsellor has the chat: the bot stays silent; the console reads the message log.
       return 'stored';
+    }
+    if (inbound.kind === 'unsupported' && turn.conversation.status === 'queued') {
+      // A photo or voice message while waiting is kept for the counsellor (logged as "[photo]").
+      turn.replies.push({ key: 'handoff:queued.saved' });
+      return 'handled';
     }
     if (inbound.kind === 'unsupported') {
       turn.replies.push({ key: 'common:unsupported' });
@@ -445,6 +506,7 @@ export class Engine {
   #runCommand(turn: Turn, command: GlobalCommand, inbound: InboundMessage): 'handled' | 'stored' | 'erased' {
     switch (command) {
       case 'sos': {
+        if (turn.logged) turn.logged.sos = true; // the console highlights it
         // Before a language is chosen, answer in the language of the word typed.
         if (!turn.conversation.lang && inbound.kind === 'text')
           turn.lang = this.#match.sosLang(inbound.text) ?? turn.lang;
@@ -571,7 +633,6 @@ export class Engine {
       if (!this.#turn) throw new Error('flow effect outside a turn');
       return this.#turn;
     };
-    const { duty } = this.#deps;
     return machine.provide({
       actions: {
         say: (_: unknown, params: SayParams) =>
@@ -592,7 +653,10 @@ export class Engine {
         requestCounsellor: () => {
           const t = turn();
           t.effects.push({ type: 'enqueueHandoff' });
-          if (t.conversation.status === 'bot') t.conversation.status = 'queued';
+          if (t.conversation.status !== 'bot') return;
+          t.conversation.status = 'queued';
+          // Honest about the web chat: a reply reaches the person only while the page is open.
+          if (t.conversation.channel === 'webchat') t.replies.push({ key: 'handoff:webchat_open' });
         },
         cancelCounsellor: () => {
           const t = turn();
@@ -601,7 +665,7 @@ export class Engine {
         },
       },
       guards: {
-        counsellorsOnDuty: () => duty.isOnDuty(turn().now),
+        counsellorsOnDuty: () => turn().counsellorsAvailable,
       },
     } as never);
   }
@@ -661,6 +725,7 @@ export class Engine {
         direction: 'in',
         text: turn.logged.text,
         platformRef: turn.logged.platformRef,
+        sos: turn.logged.sos,
         now: turn.now,
       });
     }

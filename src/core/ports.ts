@@ -126,6 +126,8 @@ export interface StoreTx {
     author?: Author;
     text: string;
     platformRef?: string | undefined;
+    /** The person sent SOS or mentioned help: the console highlights it. */
+    sos?: boolean;
     now: number;
   }): Promise<number>;
   /** Platform refs of messages in the person's conversations since `since` (for quick exit). */
@@ -137,6 +139,13 @@ export interface StoreTx {
   cancelHandoff(conversationId: number): Promise<void>;
   /** 1-based place in the queue (ordered by risk, then waiting time), or null if not queued. */
   queuePosition(conversationId: number): Promise<number | null>;
+  /**
+   * Claims the one long-wait notice of a queued conversation (sets its `notified_at`); false if it
+   * is no longer queued or another instance claimed it first.
+   */
+  claimLongWaitNotice(conversationId: number, now: number): Promise<boolean>;
+  /** At least one enabled counsellor account is marked on duty (the console's duty toggle). */
+  anyCounsellorOnDuty(): Promise<boolean>;
 
   listDirectory(region: string | null): Promise<DirectoryEntry[]>;
 
@@ -190,6 +199,11 @@ export interface Store extends StoreTx {
   outboxBacklog(now: number): Promise<Array<{ lane: OutboxLane; count: number; oldestAgeMs: number }>>;
   /** Unsent rows (of the given channels, or all). */
   pendingOutboxCount(channels?: readonly Channel[]): Promise<number>;
+
+  /** Queued conversations waiting since before `queuedBefore` whose long-wait notice is not sent yet. */
+  longWaiting(queuedBefore: number, limit: number): Promise<number[]>;
+  /** A web-chat page of the person holds its event stream now (heartbeat; read by the console). */
+  markStreamSeen(contactId: string, now: number): Promise<void>;
 
   /**
    * Deletes what is older than `before`: messages, closed conversations, finished outbox rows,

@@ -279,11 +279,11 @@ export async function createSqlStore(db: SqlDb, cipher: Cipher): Promise<Store> 
         return { ...c, version: c.version + 1, updatedAt: now };
       },
 
-      async appendMessage({ conversationId, direction, author, text, platformRef, now }) {
+      async appendMessage({ conversationId, direction, author, text, platformRef, sos, now }) {
         const a: Author = author ?? (direction === 'in' ? { kind: 'person' } : { kind: 'bot' });
         const row = await q.get<{ id: number }>(
-          `INSERT INTO messages (conversation_id, direction, text_enc, platform_ref_enc, created_at, author_kind, author_id)
-           VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+          `INSERT INTO messages (conversation_id, direction, text_enc, platform_ref_enc, created_at, author_kind, author_id, sos)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
           [
             conversationId,
             direction,
@@ -292,6 +292,7 @@ export async function createSqlStore(db: SqlDb, cipher: Cipher): Promise<Store> 
             now,
             a.kind,
             a.kind === 'counsellor' ? a.accountId : null,
+            sos ? 1 : 0,
           ],
         );
         return Number(row?.id);
@@ -351,6 +352,15 @@ export async function createSqlStore(db: SqlDb, cipher: Cipher): Promise<Store> 
           [conversationId],
         );
         return row ? Number(row.pos) : null;
+      },
+      // TODO(console-api): read the accounts table once it exists (see console-coordination.md)
+      anyCounsellorOnDuty: async () => false,
+      async claimLongWaitNotice(conversationId, now) {
+        const r = await q.run(
+          'UPDATE handoff_queue SET notified_at = ? WHERE conversation_id = ? AND notified_at IS NULL',
+          [now, conversationId],
+        );
+        return r.changes === 1;
       },
 
       async listDirectory(region) {
@@ -514,6 +524,18 @@ export async function createSqlStore(db: SqlDb, cipher: Cipher): Promise<Store> 
       }
       return n;
     },
+
+    async longWaiting(queuedBefore, limit) {
+      const rows = await db.all<{ id: number }>(
+        `SELECT q.conversation_id AS id FROM handoff_queue q JOIN conversations c ON c.id = q.conversation_id
+         WHERE q.queued_at < ? AND q.notified_at IS NULL AND c.status = 'queued'
+         ORDER BY q.queued_at LIMIT ?`,
+        [queuedBefore, limit],
+      );
+      return rows.map((r) => Number(r.id));
+    },
+    markStreamSeen: async (contactId, now) =>
+      void (await db.run('UPDATE contacts SET stream_seen_at = ? WHERE id = ?', [now, contactId])),
 
     purgeExpired: (before) =>
       db.transaction(async (q) => {

@@ -107,7 +107,7 @@ export const postgresMigrations: readonly string[] = [
   /* 2: the counsellor console (accounts, sessions, audit, notes, canned replies, directory fields) */ `
   SELECT 1;
   -- person side of the hand-off: SOS flag on logged messages, long-wait notice, web-chat presence
-  ALTER TABLE messages ADD COLUMN sos BOOLEAN NOT NULL DEFAULT false;
+  ALTER TABLE messages ADD COLUMN sos INTEGER NOT NULL DEFAULT 0;
   ALTER TABLE handoff_queue ADD COLUMN notified_at BIGINT;
   ALTER TABLE contacts ADD COLUMN stream_seen_at BIGINT;
   `,
