@@ -5,6 +5,7 @@
 import { flows } from '../flows/index.js';
 import { channelFactories } from './channels/index.js';
 import type { Config } from './config.js';
+import { createConsolePages } from './console/pages.js';
 import { OutboxDispatcher } from './core/dispatcher.js';
 import { createDutySchedule } from './core/duty.js';
 import { Engine } from './core/engine.js';
@@ -127,7 +128,11 @@ export async function createApp({
       const mountables = [...adapters.values()].filter(
         (a): a is ChannelAdapter & HttpMountable => 'mount' in a,
       );
-      app.http = await listen(createHttpApp(mountables, logger), config.HOST, config.PORT);
+      app.http = await listen(
+        createHttpApp([...mountables, createConsolePages()], logger),
+        config.HOST,
+        config.PORT,
+      );
       stopRetention = startRetention(store, config.RETENTION_DAYS, logger, clock);
       stopLongWait = startLongWaitNotices({
         store,
