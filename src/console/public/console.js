@@ -87,7 +87,8 @@
     }
     applyStaticTexts();
     if (state.alertFor) showAlert(state.alertFor);
-    route();
+    if (state.me) route();
+    else renderLogin();
   });
 
   // ---------- DOM helper ----------
