@@ -242,8 +242,12 @@ export class Engine {
    * A person has waited too long in the queue: tell them once, kindly, with 111 / 150. The notice
    * is claimed in the same transaction as its outbox row, under the person's lock, so with several
    * instances exactly one sends it. Resolves true if this call sent it.
+   *
+   * `waitingSince`: the start of the wait that counts. Only a wait while counsellors were reachable
+   * counts (the duty hours then and now, or someone on duty now): a person who left a request off
+   * duty was told when counsellors are back, and is not told "nobody could take it" at night.
    */
-  async notifyLongWait(conversationId: number): Promise<boolean> {
+  async notifyLongWait(conversationId: number, waitingSince?: number): Promise<boolean> {
     const { store } = this.#deps;
     const found = await store.getConversationById(conversationId);
     if (found?.status !== 'queued') return false;
@@ -255,6 +259,10 @@ export class Engine {
           const contact = await tx.getContact(contactId);
           if (!conversation || !contact || conversation.status !== 'queued') return 0;
           const now = this.#clock();
+          const { duty } = this.#deps;
+          const reachable =
+            (duty.isOnDuty(now) && duty.isOnDuty(waitingSince ?? now)) || (await tx.anyCounsellorOnDuty());
+          if (!reachable) return 0;
           if (!(await tx.claimLongWaitNotice(conversationId, now))) return 0;
           const turn: Turn = {
             now,

@@ -30,10 +30,11 @@ export async function notifyLongWaits({
 }: LongWaitDeps): Promise<number> {
   let told = 0;
   try {
-    const ids = await store.longWaiting(clock() - maxWaitMinutes * 60_000, BATCH);
+    const since = clock() - maxWaitMinutes * 60_000;
+    const ids = await store.longWaiting(since, BATCH);
     for (const id of ids) {
       try {
-        if (await engine.notifyLongWait(id)) told++;
+        if (await engine.notifyLongWait(id, since)) told++;
       } catch (err) {
         // one person's failure must not keep the others from hearing from us
         logger.error({ err, conversationId: id }, 'long-wait notice failed; will retry');

@@ -195,6 +195,25 @@ describe.each(BACKENDS)('the person’s side of the hand-off on $name', (backend
     expect(await h.delivered('u2')).toEqual([h.t('en', 'handoff:long_wait')]);
   });
 
+  it('should not tell a person who left a request off duty that nobody took it, until counsellors were on for the whole wait', async () => {
+    let now = SATURDAY;
+    const h = await open({ duty: officeHours, clock: () => now });
+    await toMenu(h, 'u1');
+    await h.choose('u1', 'counsellor');
+    await h.choose('u1', 'request');
+    await h.delivered('u1');
+    h.adapter.sent.length = 0;
+    const check = () =>
+      notifyLongWaits({ store: h.store, engine: h.engine, maxWaitMinutes: 20, logger, clock: () => now });
+    now += 3 * 60 * MINUTE; // Saturday afternoon: still off duty
+    expect(await check()).toBe(0);
+    now = Date.UTC(2026, 10, 30, 4, 5); // Monday 09:05 in Almaty: on duty, but only for 5 minutes
+    expect(await check()).toBe(0);
+    now = Date.UTC(2026, 10, 30, 4, 25); // 09:25: counsellors were on for the whole 20 minutes
+    expect(await check()).toBe(1);
+    expect(await h.delivered('u1')).toEqual([h.t('en', 'handoff:long_wait')]);
+  });
+
   it('should, off duty (injected clock), say when counsellors are back and give 111 / 150 now', async () => {
     const h = await open({ duty: officeHours, clock: () => SATURDAY });
     await toMenu(h, 'u1');
