@@ -5,7 +5,10 @@
 import { flows } from '../flows/index.js';
 import { channelFactories } from './channels/index.js';
 import type { Config } from './config.js';
+import { createConsoleApi } from './console/api.js';
+import { seedCannedReplies } from './console/canned.js';
 import { createConsolePages } from './console/pages.js';
+import type { ConsoleStore } from './core/console-ports.js';
 import { OutboxDispatcher } from './core/dispatcher.js';
 import { createDutySchedule } from './core/duty.js';
 import { Engine } from './core/engine.js';
@@ -34,6 +37,10 @@ export interface App {
   config: Config;
   store: Store;
   notifier: Notifier;
+  /** The counsellor console's tables (accounts, sessions, audit log…), on the same database. */
+  consoleStore: ConsoleStore;
+  /** Keyed hash of (channel, platform id) = a person's contact id (tools and tests). */
+  pseudonym: (...parts: string[]) => string;
   engine: Engine;
   dispatcher: OutboxDispatcher;
   live: LiveOutbox;
@@ -59,7 +66,7 @@ export async function createApp({
     );
   }
   const cipher = createCipher(key);
-  const { store, notifier } = await openStore(config, cipher, (err) =>
+  const { store, notifier, consoleStore } = await openStore(config, cipher, (err) =>
     logger.error({ err }, 'database connection error'),
   );
   const translator = createTranslator(undefined, (lang, k) =>
@@ -111,6 +118,23 @@ export async function createApp({
     pulledChannels: [...adapters.values()].filter((a) => a.delivery === 'pull').map((a) => a.channel),
   });
 
+  await seedCannedReplies(consoleStore, translator, clock());
+  const consoleApi = createConsoleApi({
+    config,
+    store,
+    consoleStore,
+    engine,
+    notifier,
+    translator,
+    logger,
+    clock,
+    pseudonym: cipher.pseudonym,
+    whatsappState: () => {
+      const wa = adapters.get('whatsapp') as Partial<{ linkingState(): { status: string; since: number } }>;
+      return wa?.linkingState?.();
+    },
+  });
+
   let stopRetention: (() => void) | undefined;
   let stopLongWait: (() => void) | undefined;
   const stopSingles: Array<() => Promise<void>> = [];
@@ -118,6 +142,8 @@ export async function createApp({
     config,
     store,
     notifier,
+    consoleStore,
+    pseudonym: cipher.pseudonym,
     engine,
     dispatcher,
     live,
@@ -129,7 +155,7 @@ export async function createApp({
         (a): a is ChannelAdapter & HttpMountable => 'mount' in a,
       );
       app.http = await listen(
-        createHttpApp([...mountables, createConsolePages()], logger),
+        createHttpApp([...mountables, consoleApi, createConsolePages()], logger),
         config.HOST,
         config.PORT,
       );

@@ -423,7 +423,8 @@ export class Engine {
         ) {
           turn.replies.unshift({ key: 'common:sos.compact' });
           if (turn.logged) turn.logged.sos = true;
-          if (outcome === 'stored') turn.replies.push({ key: 'handoff:queued.saved' });
+          if (outcome === 'stored' && !turn.contact.blocked)
+            turn.replies.push({ key: 'handoff:queued.saved' });
         }
         if (outcome === 'erased') return { status: 'handled', outbox: await this.#commitErased(tx, turn) };
         const outbox = await this.#commit(tx, turn);
@@ -439,6 +440,9 @@ export class Engine {
       text: this.#describeInbound(turn, inbound),
       platformRef: inbound.platformRef ? JSON.stringify([inbound.platformRef]) : undefined,
     };
+
+    // Blocked from the console (issue 11): the words are kept for the record; only SOS is answered.
+    if (turn.contact.blocked && !this.#asksForSos(inbound)) return 'stored';
 
     // Order matters: SOS before anything; a counsellor's chat stays quiet; the current question
     // gets first say over a choice or word; other global commands come after it.
@@ -511,6 +515,12 @@ export class Engine {
     return 'handled';
   }
 
+  #asksForSos(inbound: InboundMessage): boolean {
+    if (inbound.kind === 'command') return inbound.command === 'sos';
+    if (inbound.kind === 'choice') return inbound.choice === 'sos';
+    return inbound.kind === 'text' && this.#match.command(inbound.text, { sosMentions: false }) === 'sos';
+  }
+
   #runCommand(turn: Turn, command: GlobalCommand, inbound: InboundMessage): 'handled' | 'stored' | 'erased' {
     switch (command) {
       case 'sos': {
@@ -520,7 +530,7 @@ export class Engine {
           turn.lang = this.#match.sosLang(inbound.text) ?? turn.lang;
         // Emergency numbers first, then where the person was (unless a counsellor has the chat).
         turn.replies.push({ key: 'common:sos.text' });
-        if (turn.conversation.status !== 'counsellor') this.#reprompt(turn);
+        if (turn.conversation.status !== 'counsellor' && !turn.contact.blocked) this.#reprompt(turn);
         return 'handled';
       }
       case 'start': {
@@ -602,6 +612,10 @@ export class Engine {
     let current = flow;
     for (let hop = 0; current.snapshot().status === 'done'; hop++) {
       const next = (current.snapshot().output as { next?: FlowId } | undefined)?.next ?? 'menu';
+      // The console shows the screening answers after the flow moved on (kept encrypted).
+      const answers = (current.snapshot().context as { answers?: Record<string, string> } | undefined)
+        ?.answers;
+      if (turn.conversation.flow === 'screening' && answers) turn.conversation.screening = answers;
       current.actor.stop();
       if (hop >= MAX_FLOW_HOPS) throw new Error(`flows loop through ${next}`);
       current = this.#runner.start(next, this.#input(turn));
@@ -721,6 +735,9 @@ export class Engine {
           break;
         case 'enqueueHandoff':
           await tx.enqueueHandoff(c.id, c.riskLevel, turn.now);
+          // consoles of on-duty counsellors raise an alert (the topic holds no personal data)
+          if (c.riskLevel === 'immediate' || c.riskLevel === 'high')
+            this.#deps.notifier?.publish(`alert:${c.riskLevel}`);
           break;
         case 'cancelHandoff':
           await tx.cancelHandoff(c.id);

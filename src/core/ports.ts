@@ -27,6 +27,8 @@ export interface ConversationRecord {
   assignee: number | null;
   /** Outcome tag a counsellor chose when closing the case. */
   outcome?: string | null;
+  /** Screening answers kept for the console once the flow moved on (written when set, never cleared). */
+  screening?: Record<string, string> | null;
   /** Optimistic concurrency: bumped by every save; a save with a stale version fails. */
   version: number;
   createdAt: number;
@@ -41,6 +43,8 @@ export interface ContactRecord {
   subscribed: boolean;
   unreachable: boolean;
   source: string | null;
+  /** Blocked from the console (issue 11): messages are kept, only SOS is answered. */
+  blocked?: boolean;
 }
 
 /** Who wrote a logged message. */
@@ -227,6 +231,7 @@ export interface Store extends StoreTx {
  */
 export interface Notifier {
   publish(topic: string): void;
-  subscribe(topic: string, listener: () => void): () => void;
+  /** `prefix:*` hears every `prefix:<anything>`; the listener gets the topic. */
+  subscribe(topic: string, listener: (topic: string) => void): () => void;
   close(): Promise<void>;
 }

@@ -1,0 +1,45 @@
+/**
+ * GET /api/events: server-sent events for the console, fed by the Notifier (LISTEN/NOTIFY on
+ * PostgreSQL), so a change committed on any instance reaches every open console. Events carry no
+ * personal data: `queue` (refetch), `alert` {risk}, `conversation` {id}.
+ */
+import type { Hono } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import type { ConsoleDeps, ConsoleEnv } from './deps.js';
+
+const KEEPALIVE_MS = 25_000;
+/** Notifications are published as the writing transaction commits: let it land before the refetch. */
+const SETTLE_MS = 50;
+
+export function mountEvents(api: Hono<ConsoleEnv>, deps: ConsoleDeps): void {
+  const idleMs = deps.config.CONSOLE_IDLE_MINUTES * 60_000;
+  api.get('/events', (c) => {
+    const tokenHash = c.get('tokenHash');
+    return streamSSE(c, async (stream) => {
+      const send = (event: string, data: object) =>
+        setTimeout(
+          () => void stream.writeSSE({ event, data: JSON.stringify(data) }).catch(() => {}),
+          SETTLE_MS,
+        );
+      const off = [
+        deps.notifier.subscribe('queue', () => send('queue', {})),
+        deps.notifier.subscribe('alert:*', (topic) => send('alert', { risk: topic.slice('alert:'.length) })),
+        deps.notifier.subscribe('conversation:*', (topic) => {
+          const id = Number(topic.slice('conversation:'.length));
+          if (Number.isInteger(id)) send('conversation', { id });
+        }),
+      ];
+      await stream.writeSSE({ event: 'ready', data: '{}' });
+      // A session that ended (idle, logout, disabled user) closes the stream; the stream itself is no use.
+      const keepAlive = setInterval(() => {
+        void deps.consoleStore
+          .touchSession(tokenHash, deps.clock(), idleMs, false)
+          .then((s) => (s ? stream.writeSSE({ event: 'ping', data: '{}' }) : stream.abort()))
+          .catch(() => {});
+      }, KEEPALIVE_MS);
+      await new Promise<void>((resolve) => stream.onAbort(resolve));
+      clearInterval(keepAlive);
+      for (const unsubscribe of off) unsubscribe();
+    });
+  });
+}
