@@ -42,6 +42,13 @@ export function mountConversations(api: Hono<ConsoleEnv>, deps: ConsoleDeps): vo
     return c.json({ waiting: waiting.map((s) => toRow(s, now)), active: active.map((s) => toRow(s, now)) });
   });
 
+  api.get('/counsellors', async (c) => {
+    const users = await consoleStore.listCounsellors();
+    return c.json({
+      counsellors: users.map((u) => ({ id: u.id, displayName: u.displayName, onDuty: u.onDuty })),
+    });
+  });
+
   api.get('/conversations/:id', async (c) => {
     const id = idParam(c);
     const s = await summaryOr404(id);

@@ -3,6 +3,17 @@ import type { ConsoleUser, ConversationSummary } from '../core/console-ports.js'
 import { isConnected } from '../core/presence.js';
 import { aliasOf } from './alias.js';
 
+/** Counts of the screening for the queue row: no words of the person, only item ids. */
+export function screeningSummary(answers: Record<string, string> | null) {
+  if (!answers) return null;
+  const entries = Object.entries(answers).filter(([item]) => item !== 'relation');
+  return {
+    yes: entries.filter(([, a]) => a === 'yes').length,
+    asked: entries.filter(([, a]) => a === 'yes' || a === 'no' || a === 'unsure').length,
+    items: entries.filter(([, a]) => a === 'yes').map(([item]) => item),
+  };
+}
+
 export function toRow(s: ConversationSummary, now: number) {
   return {
     id: s.id,
@@ -19,6 +30,7 @@ export function toRow(s: ConversationSummary, now: number) {
     sos: s.sos,
     connected: s.channel === 'webchat' ? isConnected(s.streamSeenAt, now) : null,
     blocked: s.blocked,
+    summary: screeningSummary(s.screening),
   };
 }
 

@@ -64,6 +64,8 @@ export interface ConversationSummary {
   createdAt: number;
   closedAt: number | null;
   outcome: string | null;
+  /** Screening answers by item id (`g1`, `a1`…, `other`), if the person did a screening. */
+  screening: Record<string, string> | null;
 }
 
 export interface TranscriptMessage {
@@ -118,6 +120,8 @@ export interface ConsoleStore {
   findLogin(username: string): Promise<{ user: ConsoleUser; passwordHash: string } | undefined>;
   getUser(id: number): Promise<ConsoleUser | undefined>;
   listUsers(): Promise<ConsoleUser[]>;
+  /** Enabled accounts (any role): whom a conversation can be transferred to. */
+  listCounsellors(): Promise<ConsoleUser[]>;
   /** Disabling also ends every session of the user. */
   setUserDisabled(id: number, disabled: boolean): Promise<ConsoleUser | undefined>;
   /** A new password ends every session of the user. */

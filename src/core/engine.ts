@@ -710,6 +710,10 @@ export class Engine {
             // a stale snapshot is handled by the flow path; the id is enough for the log
           }
         }
+        // the always-present buttons (SOS, menu, quick exit) are not among the question's choices
+        const global = `common:choices.${inbound.choice}`;
+        if (label === inbound.choice && this.#deps.translator.has(global, turn.lang))
+          label = this.#deps.translator.t(turn.lang, global);
         return `[${label}]`;
       }
       case 'command':

@@ -54,6 +54,9 @@ interface SummaryRow {
   stream_seen_at: number | null;
   blocked: number;
   sos: number;
+  flow: string;
+  snapshot_enc: Buffer | null;
+  screening_enc: Buffer | null;
 }
 
 interface DirectoryRow {
@@ -73,7 +76,7 @@ interface DirectoryRow {
 const SUMMARY_SQL = `
   SELECT c.id, c.contact_id, c.channel, c.lang, c.status, c.risk_level, c.who, c.assignee,
     u.display_name AS assignee_name, c.updated_at, c.created_at, c.closed_at, c.outcome,
-    q.queued_at, k.stream_seen_at, k.blocked,
+    q.queued_at, k.stream_seen_at, k.blocked, c.flow, c.snapshot_enc, c.screening_enc,
     CASE WHEN EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.sos = 1) THEN 1 ELSE 0 END AS sos
   FROM conversations c
   JOIN contacts k ON k.id = c.contact_id
@@ -90,7 +93,23 @@ const toUser = (r: UserRow): ConsoleUser => ({
   lastLoginAt: r.last_login_at == null ? null : Number(r.last_login_at),
 });
 
-const toSummary = (r: SummaryRow): ConversationSummary => ({
+/** Screening answers: in the snapshot while the screening runs, kept by the engine afterwards. */
+function answersOf(
+  r: { flow: string; snapshot_enc: Buffer | null; screening_enc: Buffer | null },
+  dec: (b: Buffer) => string,
+): Record<string, string> | null {
+  try {
+    if (r.flow === 'screening' && r.snapshot_enc) {
+      const snapshot = JSON.parse(dec(r.snapshot_enc)) as { context?: { answers?: Record<string, string> } };
+      if (snapshot.context?.answers) return snapshot.context.answers;
+    }
+    return r.screening_enc ? (JSON.parse(dec(r.screening_enc)) as Record<string, string>) : null;
+  } catch {
+    return null; // unreadable: the console shows no answers rather than failing the queue
+  }
+}
+
+const toSummary = (r: SummaryRow, dec: (b: Buffer) => string): ConversationSummary => ({
   id: Number(r.id),
   contactId: r.contact_id,
   channel: r.channel,
@@ -110,6 +129,7 @@ const toSummary = (r: SummaryRow): ConversationSummary => ({
   createdAt: Number(r.created_at),
   closedAt: r.closed_at == null ? null : Number(r.closed_at),
   outcome: r.outcome,
+  screening: answersOf(r, dec),
 });
 
 const toDirectory = (r: DirectoryRow): DirectoryAdminEntry => ({
@@ -172,6 +192,12 @@ export function createConsoleStore(db: SqlDb, cipher: Cipher): ConsoleStore {
       return r ? { user: toUser(r), passwordHash: r.password_hash } : undefined;
     },
     getUser,
+    async listCounsellors() {
+      const rows = await db.all<UserRow>(
+        `SELECT ${USER_COLS} FROM console_users WHERE disabled = 0 ORDER BY display_name, id`,
+      );
+      return rows.map(toUser);
+    },
     async listUsers() {
       const rows = await db.all<UserRow>(`SELECT ${USER_COLS} FROM console_users ORDER BY id`);
       return rows.map(toUser);
@@ -296,11 +322,11 @@ export function createConsoleStore(db: SqlDb, cipher: Cipher): ConsoleStore {
          ORDER BY CASE WHEN c.status = 'counsellor' THEN 0 ELSE 1 END, c.updated_at DESC LIMIT ?`,
         [now - ACTIVE_WINDOW_MS, ACTIVE_LIMIT],
       );
-      return { waiting: waiting.map(toSummary), active: active.map(toSummary) };
+      return { waiting: waiting.map((r) => toSummary(r, dec)), active: active.map((r) => toSummary(r, dec)) };
     },
     async summary(conversationId) {
       const r = await db.get<SummaryRow>(`${SUMMARY_SQL} WHERE c.id = ?`, [conversationId]);
-      return r ? toSummary(r) : undefined;
+      return r ? toSummary(r, dec) : undefined;
     },
     async transcript(conversationId) {
       const rows = await db.all<{
@@ -353,15 +379,7 @@ export function createConsoleStore(db: SqlDb, cipher: Cipher): ConsoleStore {
         'SELECT flow, snapshot_enc, screening_enc FROM conversations WHERE id = ?',
         [conversationId],
       );
-      if (!r) return null;
-      // Still in the screening: the answers so far are in its snapshot; afterwards the engine kept them.
-      if (r.flow === 'screening' && r.snapshot_enc) {
-        const answers = (
-          JSON.parse(dec(r.snapshot_enc)) as { context?: { answers?: Record<string, string> } }
-        ).context?.answers;
-        if (answers) return answers;
-      }
-      return r.screening_enc ? (JSON.parse(dec(r.screening_enc)) as Record<string, string>) : null;
+      return r ? answersOf(r, dec) : null;
     },
     async earlierCases(contactId, exceptId) {
       const rows = await db.all<{

@@ -116,6 +116,23 @@ export function person(app: App, userId: string) {
       if (conv?.status !== 'queued') throw new Error(`not queued: ${conv?.status}`);
       return conv.id;
     },
+    /** Through the screening (a partner; "threatened to kill": high risk), then a counsellor. */
+    async highRisk() {
+      for (const m of [
+        { kind: 'command', command: 'start' },
+        ...['en', 'yes', 'me', 'screening', 'start', 'no', 'no', 'partner', 'no', 'yes'].map((choice) => ({
+          kind: 'choice',
+          choice,
+        })),
+        ...Array.from({ length: 12 }, () => ({ kind: 'choice', choice: 'no' })), // a3 … d13, something else
+        { kind: 'choice', choice: 'counsellor' },
+      ])
+        await send(m);
+      const conv = await app.store.getConversation(app.pseudonym('webchat', userId));
+      if (conv?.status !== 'queued' || conv.riskLevel !== 'high')
+        throw new Error(`not queued at high risk: ${conv?.status} ${conv?.riskLevel}`);
+      return conv.id;
+    },
   };
 }
 
@@ -146,4 +163,16 @@ export async function queuedAt(
     await tx.enqueueHandoff(c.id, risk, at);
     return c.id;
   });
+}
+
+/** What the bot sent a web-chat person so far (as their page would pull it), oldest first. */
+export async function drain(app: App, contactId: string): Promise<string[]> {
+  const texts: string[] = [];
+  for (;;) {
+    const { items } = await app.store.claimOutboxFor(contactId, Date.now() + 1000);
+    const item = items[0];
+    if (!item) return texts;
+    if (item.message.type === 'message') texts.push(item.message.text);
+    await app.store.markOutboxSent(item.id, [], Date.now());
+  }
 }
