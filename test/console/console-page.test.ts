@@ -60,6 +60,27 @@ describe('console page', () => {
     for (const v of ['off', 'starting', 'qr', 'connected', 'disconnected']) keys.add(`whatsapp.${v}`);
     for (const v of ['owned_by_other', 'not_owner', 'closed']) keys.add(`conversation.${v}`);
     for (const v of ['immediate', 'high']) keys.add(`alert.${v}`);
+    // screening answers as the API gives them (question ids, answers)
+    for (const v of [
+      'g1',
+      'g2',
+      'a1',
+      'a2',
+      'a3',
+      'a4',
+      'b5',
+      'b6',
+      'b7',
+      'b8',
+      'b9',
+      'b10',
+      'b11',
+      'c12',
+      'd13',
+      'other',
+    ])
+      keys.add(`item.${v}`);
+    for (const v of ['yes', 'no', 'unsure', 'skip']) keys.add(`answer.${v}`);
     expect(keys.size).toBeGreaterThan(80);
     const missing = [...keys].filter((k) => typeof lookup(texts[lang], k) !== 'string');
     expect(missing).toEqual([]);

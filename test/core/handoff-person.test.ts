@@ -9,6 +9,7 @@ import { createDutySchedule } from '../../src/core/duty.js';
 import { notifyLongWaits } from '../../src/core/long-wait.js';
 import type { ConversationRecord } from '../../src/core/ports.js';
 import { createLogger } from '../../src/logger.js';
+import { openStore } from '../../src/store/index.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { EngineHarness } from '../helpers/engine-harness.js';
 import { messageLog } from '../helpers/message-log.js';
@@ -229,6 +230,46 @@ describe.each(BACKENDS)('the person’s side of the hand-off on $name', (backend
     // leaving a request anyway joins the queue
     await h.choose('u1', 'request');
     expect((await conversationOf(h, 'u1')).status).toBe('queued');
+  });
+
+  it('should queue off the duty hours while a counsellor is marked on duty, and not once they go off', async () => {
+    const h = await open({ duty: officeHours, clock: () => SATURDAY });
+    const { store, notifier, consoleStore } = await openStore(
+      { DATABASE_PATH: h.dbPath, DATABASE_URL: h.options.databaseUrl },
+      h.cipher,
+      () => {},
+    );
+    try {
+      const user = await consoleStore.createUser({
+        username: 'night',
+        displayName: 'Night shift',
+        role: 'counsellor',
+        passwordHash: 'not-used-here',
+        now: SATURDAY,
+      });
+      await consoleStore.setOnDuty(user.id, true);
+      await toMenu(h, 'u1');
+      await h.choose('u1', 'counsellor');
+      expect((await conversationOf(h, 'u1')).status).toBe('queued');
+      await consoleStore.setOnDuty(user.id, false);
+      await toMenu(h, 'u2');
+      await h.delivered('u2');
+      h.adapter.sent.length = 0;
+      await h.choose('u2', 'counsellor');
+      expect((await conversationOf(h, 'u2')).status).toBe('bot');
+      expect((await h.delivered('u2'))[0]).toBe(
+        h.t('en', 'handoff:off_duty.text', officeHours.describe('en', SATURDAY)),
+      );
+      // a disabled account on duty does not count
+      await consoleStore.setOnDuty(user.id, true);
+      await consoleStore.setUserDisabled(user.id, true);
+      await toMenu(h, 'u3');
+      await h.choose('u3', 'counsellor');
+      expect((await conversationOf(h, 'u3')).status).toBe('bot');
+    } finally {
+      await notifier.close();
+      await store.close();
+    }
   });
 
   it('should queue at once on duty (injected clock)', async () => {

@@ -171,6 +171,8 @@ export function createWebchatAdapter({
             logger.warn({ channel: 'webchat', err }, 'message not stored; the page will retry');
             return c.json({ error: 'not stored' }, 503);
           }
+          // a page that posts is open (its stream may have opened before the person existed)
+          void presence?.(m.session).catch(() => {});
           logger.debug({ channel: 'webchat' }, 'message accepted');
           return c.json({ ok: true }, 202);
         },

@@ -102,11 +102,18 @@
       else if (v === true) el.setAttribute(k, '');
       else el.setAttribute(k, String(v));
     }
-    for (const child of children.flat()) {
+    for (const child of children.flat(Number.POSITIVE_INFINITY)) {
       if (child === null || child === undefined || child === false) continue;
       el.append(child instanceof Node ? child : document.createTextNode(String(child)));
     }
     return el;
+  }
+
+  /** replaceChildren, skipping the null / false of optional parts (replaceChildren would print "null"). */
+  function fill(el, ...kids) {
+    el.replaceChildren(
+      ...kids.flat(Number.POSITIVE_INFINITY).filter((k) => k !== null && k !== undefined && k !== false),
+    );
   }
 
   function say(text) {
@@ -133,6 +140,12 @@
     } catch {
       return new Date(at).toISOString();
     }
+  }
+
+  /** The console's text for `key` if it has one, else the value as given. */
+  function known(key, fallback) {
+    const text = t(key);
+    return text === key ? String(fallback) : text;
   }
 
   function messageText(text) {
@@ -347,7 +360,7 @@
       pass.value = '';
       pass.focus();
     });
-    main.replaceChildren(form);
+    fill(main, form);
     user.focus();
   }
 
@@ -499,7 +512,7 @@
     );
     // keep the keyboard where it was when the list is redrawn
     const focused = document.activeElement?.closest?.('li.row')?.dataset.id;
-    main.replaceChildren(h('div', { class: 'queues' }, waiting, active));
+    fill(main, h('div', { class: 'queues' }, waiting, active));
     if (focused) main.querySelector(`li.row[data-id="${focused}"] button.open`)?.focus();
   }
 
@@ -510,7 +523,7 @@
 
   async function openConversation(id) {
     state.conversation = { id, data: null };
-    main.replaceChildren(h('p', { class: 'loading', text: '…' }));
+    fill(main, h('p', { class: 'loading', text: '…' }));
     if (!state.canned) {
       api('GET', '/api/canned')
         .then((r) => {
@@ -532,10 +545,7 @@
     const r = await api('GET', `/api/conversations/${id}`).catch(() => null);
     if (!state.conversation || state.conversation.id !== id) return;
     if (!r?.ok) {
-      main.replaceChildren(
-        h('p', { class: 'error', text: r?.data?.error || t('error.generic') }),
-        backButton(),
-      );
+      fill(main, h('p', { class: 'error', text: r?.data?.error || t('error.generic') }), backButton());
       return;
     }
     state.conversation.data = r.data;
@@ -601,7 +611,8 @@
       if (show) {
         const c = state.conversation?.data?.conversation;
         const items = state.canned || [];
-        cannedList.replaceChildren(
+        fill(
+          cannedList,
           items.length
             ? h(
                 'ul',
@@ -670,7 +681,8 @@
       }
     });
 
-    main.replaceChildren(
+    fill(
+      main,
       h(
         'article',
         { id: 'conversation', class: 'conversation' },
@@ -730,7 +742,8 @@
     const c = data.conversation;
     const owner = isOwner(c);
     const head = main.querySelector('#conv-head');
-    head.replaceChildren(
+    fill(
+      head,
       h('h2', { id: 'conv-alias', text: c.alias }),
       h(
         'p',
@@ -812,11 +825,17 @@
         ),
       );
     }
-    actions.replaceChildren(...buttons);
+    // redraw the buttons only when they change, so a live update never takes the keyboard focus away
+    const signature = `${c.status}:${c.assignee?.id ?? ''}:${owner}:${(state.counsellors || []).length}`;
+    if (actions.dataset.signature !== signature) {
+      actions.dataset.signature = signature;
+      fill(actions, ...buttons);
+    }
 
     const transcript = main.querySelector('#transcript');
     const msgs = data.transcript || [];
-    transcript.replaceChildren(
+    fill(
+      transcript,
       ...(msgs.length
         ? msgs.map((m) =>
             h(
@@ -843,7 +862,7 @@
           )
         : [h('li', { class: 'empty', text: t('conversation.empty') })]),
     );
-    transcript.lastElementChild?.scrollIntoView?.({ block: 'nearest' });
+    transcript.scrollTop = transcript.scrollHeight; // the newest message in view, the page stays put
 
     const reply = main.querySelector('#reply');
     const send = main.querySelector('#send');
@@ -856,7 +875,8 @@
 
     const screening = main.querySelector('#screening');
     const s = data.screening;
-    screening.replaceChildren(
+    fill(
+      screening,
       s
         ? h(
             'div',
@@ -865,15 +885,29 @@
             h(
               'dl',
               { class: 'answers' },
-              (s.answers || []).map((a) => [h('dt', { text: a.item }), h('dd', { text: a.answer })]),
+              (s.answers || [])
+                .filter((a) => a.answer !== 'skip')
+                .map((a) => [
+                  h('dt', { text: known(`item.${a.item}`, a.item) }),
+                  h('dd', { class: `answer-${a.answer}`, text: known(`answer.${a.answer}`, a.answer) }),
+                ]),
             ),
+            (s.answers || []).some((a) => a.answer === 'skip')
+              ? h('p', {
+                  class: 'hint',
+                  text: t('conversation.skipped', {
+                    count: s.answers.filter((a) => a.answer === 'skip').length,
+                  }),
+                })
+              : null,
           )
         : h('p', { class: 'empty', text: t('conversation.no_screening') }),
     );
 
     const notes = main.querySelector('#notes');
     const list = data.notes || [];
-    notes.replaceChildren(
+    fill(
+      notes,
       ...(list.length
         ? list.map((n) =>
             h(
@@ -893,7 +927,8 @@
 
     const earlier = main.querySelector('#earlier');
     const cases = data.earlierCases || [];
-    earlier.replaceChildren(
+    fill(
+      earlier,
       ...(cases.length
         ? cases.map((e) =>
             h(
@@ -1030,7 +1065,8 @@
         ),
       );
     });
-    main.replaceChildren(
+    fill(
+      main,
       h(
         'section',
         { class: 'admin' },
@@ -1064,7 +1100,8 @@
     if (append) {
       main.querySelector('tbody')?.append(...rows);
     } else {
-      main.replaceChildren(
+      fill(
+        main,
         h(
           'section',
           { class: 'admin' },
@@ -1081,15 +1118,17 @@
     }
     const more = main.querySelector('#audit-more');
     const last = entries.at(-1);
-    more?.replaceChildren(
-      entries.length === 50 && last
-        ? h('button', {
-            type: 'button',
-            text: t('audit.older'),
-            onclick: () => void renderAudit(last.id, true),
-          })
-        : '',
-    );
+    if (more)
+      fill(
+        more,
+        entries.length === 50 && last
+          ? h('button', {
+              type: 'button',
+              text: t('audit.older'),
+              onclick: () => void renderAudit(last.id, true),
+            })
+          : '',
+      );
   }
 
   // ---------- admin: canned replies ----------
@@ -1129,7 +1168,8 @@
     const r = await api('GET', '/api/canned').catch(() => null);
     const items = r?.ok ? r.data?.canned || [] : [];
     state.canned = items;
-    main.replaceChildren(
+    fill(
+      main,
       h(
         'section',
         { class: 'admin' },
@@ -1271,7 +1311,8 @@
         ),
       ),
     );
-    main.replaceChildren(
+    fill(
+      main,
       h(
         'section',
         { class: 'admin' },
@@ -1307,7 +1348,8 @@
         src = s.qr.startsWith('data:')
           ? s.qr
           : `data:image/svg+xml;charset=utf-8,${encodeURIComponent(s.qr)}`;
-      main.replaceChildren(
+      fill(
+        main,
         h(
           'section',
           { class: 'admin whatsapp' },
