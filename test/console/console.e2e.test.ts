@@ -142,6 +142,10 @@ async function counsellorWalk(
     t('en', 'console:alert.high', { alias: top.alias }),
   );
   if (options.checkConnected) expect(top.text).toContain(t('en', 'console:connected.yes'));
+  // a counsellor sees no admin pages
+  expect(await page.$$eval('#nav a[data-admin]', (as) => as.every((a) => (a as HTMLElement).hidden))).toBe(
+    true,
+  );
   if (options.screenshots) await shot(page, 'console-queue.png');
 
   // open and take over: the person is told a counsellor joined
@@ -237,6 +241,60 @@ describe('the console in chromium, end to end', () => {
       await counsellorWalk(harness.app, person, 'dana');
     } finally {
       await harness.stop();
+    }
+  });
+
+  it('should let an admin add a user and see the audit log, canned replies, the directory and WhatsApp, in Kazakh too', async () => {
+    const app = await startTestApp();
+    try {
+      await createCounsellor(app, 'admin', 'Admin', PASSWORD, 'admin');
+      const page = await signIn(app, 'admin');
+      expect(await page.$eval('a[href="/console/campaigns"]', (a) => (a as HTMLElement).hidden)).toBe(false);
+
+      await page.click('#nav a[data-route="users"]');
+      await page.waitForSelector('#user-form');
+      await page.type('#u-username', 'zhanar');
+      await page.type('#u-display', 'Zhanar');
+      await page.type('#u-password', 'a long enough password');
+      await page.click('#user-form button[type="submit"]');
+      await page.waitForFunction(() => document.querySelector('table')?.textContent?.includes('zhanar'));
+
+      await page.click('#nav a[data-route="audit"]');
+      await page.waitForFunction(
+        () =>
+          document.querySelector('main h2')?.textContent !== '' &&
+          !!document.querySelector('main table, main .empty'),
+      );
+
+      await page.click('#nav a[data-route="canned"]');
+      await page.waitForSelector('main .cards li');
+
+      await page.click('#nav a[data-route="directory"]');
+      await page.waitForSelector('main tbody tr');
+      const first = await page.$eval('main tbody tr', (tr) => tr.textContent ?? '');
+      await page.click('main tbody tr:first-child .row-actions button');
+      await page.waitForSelector('main tbody tr.is-hidden');
+      expect(await page.$eval('main tbody tr.is-hidden', (tr) => tr.textContent ?? '')).toContain(
+        t('en', 'console:directory.hidden'),
+      );
+      expect(first.length).toBeGreaterThan(0);
+
+      await page.click('#nav a[data-route="whatsapp"]');
+      await page.waitForSelector('#wa-state');
+      expect(await page.$eval('#wa-state', (e) => e.textContent)).toBe(t('en', 'console:whatsapp.off'));
+
+      // the counsellor's own language, at once
+      await page.select('#lang', 'kk');
+      await page.waitForFunction(() => document.documentElement.lang === 'kk');
+      expect(await page.$eval('#nav a[data-route="users"]', (a) => a.textContent)).toBe(
+        t('kk', 'console:nav.users'),
+      );
+      expect(await page.$eval('#wa-state', (e) => e.textContent)).toBe(t('kk', 'console:whatsapp.off'));
+      expect((page as Page & { errors?: string[] }).errors).toEqual([]);
+      await page.close();
+    } finally {
+      await app.stop();
+      removeDir(app.dir);
     }
   });
 

@@ -437,6 +437,14 @@
     return badge(`risk risk-${risk || 'none'}`, t(`risk.${risk || 'none'}`));
   }
 
+  /** "3 of 11 answered yes: Threatened to kill …" — question labels only, never the person's words. */
+  function summaryText(summary) {
+    if (typeof summary === 'string') return summary;
+    const items = (summary.items || []).map((item) => known(`item.${item}`, item));
+    const head = t('queue.summary', { yes: summary.yes ?? 0, asked: summary.asked ?? 0 });
+    return items.length ? `${head}: ${items.join(', ')}` : head;
+  }
+
   function rowItem(row, place) {
     const since = Date.now() - state.queueAt;
     const meta = [
@@ -459,12 +467,13 @@
         h('strong', { class: 'alias', text: row.alias }),
         riskBadge(row.risk),
         row.sos ? badge('sos', t('sos')) : null,
+        row.blocked ? badge('blocked', t('conversation.blocked')) : null,
         row.status !== 'queued' ? badge('status', t(`status.${row.status}`)) : null,
         row.connected === true ? badge('connected', t('connected.yes')) : null,
         row.connected === false ? badge('disconnected', t('connected.no')) : null,
       ),
       h('p', { class: 'row-meta', text: meta.join(' · ') }),
-      row.summary ? h('p', { class: 'row-summary', text: row.summary }) : null,
+      row.summary ? h('p', { class: 'row-summary', text: summaryText(row.summary) }) : null,
       h('button', {
         type: 'button',
         class: 'open',
@@ -751,6 +760,7 @@
         badge('status', t(`status.${c.status}`)),
         riskBadge(c.risk),
         c.sos ? badge('sos', t('sos')) : null,
+        c.blocked ? badge('blocked', t('conversation.blocked')) : null,
         badge('channel', t(`channel.${c.channel}`)),
         c.lang ? badge('lang', c.lang.toUpperCase()) : null,
         badge('who', t(`who.${c.who || 'none'}`)),
@@ -825,8 +835,44 @@
         ),
       );
     }
+    // Blocking (a person who abuses the line): their messages are kept, only SOS is answered.
+    if (c.blocked) {
+      if (state.me.role === 'admin')
+        buttons.push(
+          h('button', {
+            type: 'button',
+            id: 'unblock',
+            text: t('conversation.unblock'),
+            onclick: () => void act('unblock'),
+          }),
+        );
+    } else {
+      const reason = h('input', { id: 'block-reason', maxlength: 500, autocomplete: 'off' });
+      buttons.push(
+        h(
+          'details',
+          { class: 'block' },
+          h('summary', { text: t('conversation.block') }),
+          h(
+            'span',
+            { class: 'inline' },
+            h('label', { for: 'block-reason', text: t('conversation.block_reason') }),
+            reason,
+            h('button', {
+              type: 'button',
+              id: 'block',
+              text: t('conversation.block'),
+              onclick: () => {
+                if (reason.value.trim()) void act('block', { reason: reason.value.trim() });
+                else reason.focus();
+              },
+            }),
+          ),
+        ),
+      );
+    }
     // redraw the buttons only when they change, so a live update never takes the keyboard focus away
-    const signature = `${c.status}:${c.assignee?.id ?? ''}:${owner}:${(state.counsellors || []).length}`;
+    const signature = `${c.status}:${c.assignee?.id ?? ''}:${owner}:${c.blocked}:${(state.counsellors || []).length}`;
     if (actions.dataset.signature !== signature) {
       actions.dataset.signature = signature;
       fill(actions, ...buttons);
