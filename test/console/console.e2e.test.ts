@@ -80,7 +80,7 @@ async function toHighRiskQueue(p: Person): Promise<void> {
 
 // ---------- the counsellor's browser ----------
 
-async function signIn(app: TestApp, username: string): Promise<Page> {
+async function signIn(app: TestApp, username: string, someoneWaiting = true): Promise<Page> {
   const page = await browser.newPage();
   await page.setViewport({ width: 1280, height: 860 });
   const errors: string[] = [];
@@ -92,6 +92,16 @@ async function signIn(app: TestApp, username: string): Promise<Page> {
   await page.type('#password', PASSWORD);
   await page.click('#login-form button[type="submit"]');
   await page.waitForSelector('#duty', { visible: true });
+  if (someoneWaiting) {
+    // off duty: the queue shows the person, but nothing sounds and no banner
+    await page.waitForSelector('#waiting li');
+    expect(await page.$eval('#alert', (e) => (e as HTMLElement).hidden)).toBe(true);
+    expect(
+      await page.evaluate(
+        () => (window as unknown as { tirekConsole: { tones: number } }).tirekConsole.tones,
+      ),
+    ).toBe(0);
+  }
   // going on duty is what makes alerts sound
   await page.click('#duty');
   await page.waitForSelector('#duty[aria-pressed="true"]');
@@ -248,7 +258,7 @@ describe('the console in chromium, end to end', () => {
     const app = await startTestApp();
     try {
       await createCounsellor(app, 'admin', 'Admin', PASSWORD, 'admin');
-      const page = await signIn(app, 'admin');
+      const page = await signIn(app, 'admin', false);
       expect(await page.$eval('a[href="/console/campaigns"]', (a) => (a as HTMLElement).hidden)).toBe(false);
 
       await page.click('#nav a[data-route="users"]');

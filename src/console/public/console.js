@@ -558,8 +558,11 @@
       return;
     }
     state.conversation.data = r.data;
-    if (first || !main.querySelector('#conversation')) renderConversationShell();
+    const fresh = first || !main.querySelector('#conversation');
+    if (fresh) renderConversationShell();
     fillConversation();
+    // a new view: the keyboard and screen readers start at its heading
+    if (fresh) main.querySelector('#conv-alias')?.focus();
   }
 
   function backButton() {
@@ -753,7 +756,7 @@
     const head = main.querySelector('#conv-head');
     fill(
       head,
-      h('h2', { id: 'conv-alias', text: c.alias }),
+      h('h2', { id: 'conv-alias', tabindex: '-1', text: c.alias }),
       h(
         'p',
         { class: 'badges' },
