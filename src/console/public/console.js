@@ -1313,6 +1313,8 @@
           .split(',')
           .map((x) => x.trim())
           .filter(Boolean),
+        // the per-language note is not edited here: keep what the entry has
+        note: entry?.note ?? null,
         source: inputs.source.value,
         checkedOn: inputs.checkedOn.value,
       };
