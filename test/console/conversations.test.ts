@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { aliasOf } from '../../src/console/alias.js';
 import { removeDir, startTestApp, type TestApp } from '../helpers/test-app.js';
-import { addUser, type ConsoleClient, loggedIn, person, queuedAt } from './console-client.js';
+import { addUser, type ConsoleClient, drain, loggedIn, person, queuedAt } from './console-client.js';
 
 const apps: TestApp[] = [];
 afterEach(async () => {
@@ -199,6 +199,38 @@ describe('console conversation actions', () => {
     expect(reply.status).toBe(409);
     expect(reply.json.reason).toBe('not_owner');
     expect(reply.json.error).toMatch(/take the conversation over first/);
+  });
+
+  it('should show each reply’s delivery: queued, sent, or failed with the reason', async () => {
+    const { t, aigerim } = await setup();
+    const p = person(t.app, 'web-delivery');
+    const id = await p.queue();
+    await aigerim.post(`/api/conversations/${id}/take`);
+    await drain(t.app, p.contactId); // the bot's earlier replies and "a counsellor joined"
+    const first = (await aigerim.post(`/api/conversations/${id}/reply`, { text: 'first' })).json.messageId;
+    const second = (await aigerim.post(`/api/conversations/${id}/reply`, { text: 'second' })).json.messageId;
+    const delivery = async () =>
+      Object.fromEntries(
+        (
+          (await aigerim.get(`/api/conversations/${id}`)).json.transcript as Array<{
+            id: number;
+            delivery: string | null;
+            error: string | null;
+          }>
+        )
+          .filter((m) => m.id === first || m.id === second)
+          .map((m) => [m.id, [m.delivery, m.error]]),
+      );
+    expect(await delivery()).toEqual({ [first]: ['queued', null], [second]: ['queued', null] });
+    // the page pulls the first; the second fails for good (e.g. the person blocked the bot)
+    const one = (await t.app.store.claimOutboxFor(p.contactId, Date.now())).items[0];
+    await t.app.store.markOutboxSent(one?.id as number, [], Date.now());
+    const two = (await t.app.store.claimOutboxFor(p.contactId, Date.now())).items[0];
+    await t.app.store.markOutboxFailed(two?.id as number, 'the person blocked the bot', Date.now());
+    expect(await delivery()).toEqual({
+      [first]: ['sent', null],
+      [second]: ['failed', 'the person blocked the bot'],
+    });
   });
 
   it('should transfer only to an enabled counsellor', async () => {
