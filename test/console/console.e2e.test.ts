@@ -168,6 +168,20 @@ async function counsellorWalk(
   await page.waitForSelector('#reply:not([disabled])');
   await waitForText(person, t(lang, 'handoff:joined').split('\n')[0] as string);
 
+  // canned replies behind Alt+K put a text in the person's language into the box
+  await page.focus('#reply');
+  await page.keyboard.down('Alt');
+  await page.keyboard.press('KeyK');
+  await page.keyboard.up('Alt');
+  await page.waitForSelector('#canned-list:not([hidden]) button.canned-item');
+  expect(await page.evaluate(() => document.activeElement?.className)).toBe('canned-item');
+  await page.keyboard.press('Enter');
+  const canned = await page.$eval('#reply', (e) => (e as HTMLTextAreaElement).value);
+  expect(canned).toBe(t(lang, 'canned:defaults.greeting.text'));
+  await page.$eval('#reply', (e) => {
+    (e as HTMLTextAreaElement).value = '';
+  });
+
   // reply: it reaches the messenger
   const reply = 'Hello, I am a counsellor. I am here with you. Are you safe right now?';
   await page.type('#reply', reply);
@@ -299,6 +313,10 @@ describe('the console in chromium, end to end', () => {
       expect(await page.$eval('#nav a[data-route="users"]', (a) => a.textContent)).toBe(
         t('kk', 'console:nav.users'),
       );
+      expect(await page.$eval('#wa-state', (e) => e.textContent)).toBe(t('kk', 'console:whatsapp.off'));
+      // kept for this tab only (sessionStorage), so a reload stays in Kazakh
+      await page.goto(`${app.baseUrl}/console#/whatsapp`);
+      await page.waitForSelector('#wa-state');
       expect(await page.$eval('#wa-state', (e) => e.textContent)).toBe(t('kk', 'console:whatsapp.off'));
       expect((page as Page & { errors?: string[] }).errors).toEqual([]);
       await page.close();
