@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isConnected, WEBCHAT_PRESENCE_MS } from '../../../src/core/presence.js';
 import { createCipher } from '../../../src/privacy/cipher.js';
@@ -22,31 +23,47 @@ afterAll(async () => {
 const contactId = (session: string) =>
   createCipher(Buffer.from(app.env.DATA_KEY as string, 'base64')).pseudonym('webchat', session);
 
-async function waitFor(ok: () => boolean): Promise<void> {
-  for (let i = 0; i < 100 && !ok(); i++) await new Promise((r) => setTimeout(r, 20));
-  expect(ok()).toBe(true);
+async function waitFor(ok: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 100 && !(await ok()); i++) await new Promise((r) => setTimeout(r, 20));
+  expect(await ok()).toBe(true);
 }
 
-function setStreamSeenAt(session: string, at: number): void {
+/** One statement on the app's database: the SQLite file, or PostgreSQL under `npm run test:postgres`. */
+async function sql<T>(text: string, params: Array<string | number>): Promise<T | undefined> {
+  const url = app.env.DATABASE_URL;
+  if (url) {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      let n = 0;
+      return (
+        await client.query(
+          text.replace(/\?/g, () => `$${++n}`),
+          params,
+        )
+      ).rows[0] as T | undefined;
+    } finally {
+      await client.end();
+    }
+  }
   const db = new Database(app.dbPath);
   try {
-    db.prepare('UPDATE contacts SET stream_seen_at = ? WHERE id = ?').run(at, contactId(session));
+    const statement = db.prepare(text);
+    return (statement.reader ? statement.get(...params) : void statement.run(...params)) as T | undefined;
   } finally {
     db.close();
   }
 }
 
-function streamSeenAt(session: string): number | null {
-  const id = contactId(session);
-  const db = new Database(app.dbPath, { readonly: true });
-  try {
-    const row = db.prepare('SELECT stream_seen_at FROM contacts WHERE id = ?').get(id) as
-      | { stream_seen_at: number | null }
-      | undefined;
-    return row?.stream_seen_at ?? null;
-  } finally {
-    db.close();
-  }
+const setStreamSeenAt = (session: string, at: number) =>
+  sql('UPDATE contacts SET stream_seen_at = ? WHERE id = ?', [at, contactId(session)]);
+
+async function streamSeenAt(session: string): Promise<number | null> {
+  const row = await sql<{ stream_seen_at: number | string | null }>(
+    'SELECT stream_seen_at FROM contacts WHERE id = ?',
+    [contactId(session)],
+  );
+  return row?.stream_seen_at == null ? null : Number(row.stream_seen_at);
 }
 
 describe('web-chat presence', () => {
@@ -59,15 +76,15 @@ describe('web-chat presence', () => {
     });
     expect(res.status).toBe(202);
     // a page that posts is open
-    await waitFor(() => (streamSeenAt(session) ?? 0) > 1);
+    await waitFor(async () => ((await streamSeenAt(session)) ?? 0) > 1);
     // forget it, then the open stream alone must bring it back
-    setStreamSeenAt(session, 1);
+    await setStreamSeenAt(session, 1);
     const before = Date.now();
     const stream = await fetch(`${app.baseUrl}/chat/events?session=${session}`);
     const reader = stream.body?.getReader();
     await reader?.read(); // the stream is open
-    await waitFor(() => (streamSeenAt(session) ?? 0) >= before);
-    const seen = streamSeenAt(session);
+    await waitFor(async () => ((await streamSeenAt(session)) ?? 0) >= before);
+    const seen = await streamSeenAt(session);
     expect(isConnected(seen, Date.now())).toBe(true);
     expect(isConnected(seen, (seen ?? 0) + WEBCHAT_PRESENCE_MS + 1)).toBe(false);
     expect(isConnected(null, Date.now())).toBe(false);
