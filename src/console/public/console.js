@@ -419,10 +419,15 @@
   }
 
   // ---------- queue ----------
+  let queueRequests = 0;
+  let queueApplied = 0;
+
   async function loadQueue() {
     if (!state.me) return;
+    const seq = ++queueRequests;
     const r = await api('GET', '/api/queue').catch(() => null);
-    if (!r?.ok || !r.data) return;
+    if (!r?.ok || !r.data || seq < queueApplied) return;
+    queueApplied = seq;
     state.queue = { waiting: r.data.waiting || [], active: r.data.active || [] };
     state.queueAt = Date.now();
     checkAlerts();
@@ -550,13 +555,22 @@
     await loadConversation(id, true);
   }
 
+  let conversationRequests = 0;
+  let conversationApplied = 0;
+
   async function loadConversation(id, first) {
+    // live updates and actions both reload: an older answer arriving late must not win
+    const seq = ++conversationRequests;
     const r = await api('GET', `/api/conversations/${id}`).catch(() => null);
-    if (!state.conversation || state.conversation.id !== id) return;
+    if (!state.conversation || state.conversation.id !== id || seq < conversationApplied) return;
     if (!r?.ok) {
+      // a failed refresh keeps what is shown; only a first load shows the error instead
+      if (!first && main.querySelector('#conversation'))
+        return void say(r?.data?.error || t('error.generic'));
       fill(main, h('p', { class: 'error', text: r?.data?.error || t('error.generic') }), backButton());
       return;
     }
+    conversationApplied = seq;
     state.conversation.data = r.data;
     const fresh = first || !main.querySelector('#conversation');
     if (fresh) renderConversationShell();
