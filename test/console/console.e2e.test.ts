@@ -116,6 +116,26 @@ const transcriptHas = (page: Page, text: string, selector = '#transcript li.msg'
     text,
   );
 
+/** Every field has a label, every action is a real button or link (keyboard and screen readers). */
+async function expectAccessible(page: Page): Promise<void> {
+  const problems = await page.evaluate(() => {
+    const out: string[] = [];
+    for (const el of document.querySelectorAll<HTMLInputElement>('input, select, textarea')) {
+      if (el.closest('[hidden]')) continue;
+      if (!el.labels?.length && !el.getAttribute('aria-label'))
+        out.push(`unlabelled ${el.tagName} #${el.id}`);
+    }
+    for (const el of document.querySelectorAll('[onclick], div[tabindex="0"], span[tabindex="0"]'))
+      out.push(`not a button: ${el.tagName}`);
+    for (const b of document.querySelectorAll('button'))
+      if (!b.closest('[hidden]') && !b.textContent?.trim() && !b.getAttribute('aria-label'))
+        out.push('empty button');
+    if (!document.querySelector('[aria-live], [role="alert"], [role="status"]')) out.push('no live region');
+    return out;
+  });
+  expect(problems).toEqual([]);
+}
+
 async function shot(page: Page, name: string): Promise<void> {
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: new URL(name, SCREENSHOTS).pathname as `${string}.png`, fullPage: false });
@@ -156,6 +176,7 @@ async function counsellorWalk(
   expect(await page.$$eval('#nav a[data-admin]', (as) => as.every((a) => (a as HTMLElement).hidden))).toBe(
     true,
   );
+  await expectAccessible(page);
   if (options.screenshots) await shot(page, 'console-queue.png');
 
   // open and take over: the person is told a counsellor joined
@@ -188,6 +209,7 @@ async function counsellorWalk(
   await page.click('#send');
   await waitForText(person, reply);
   await transcriptHas(page, reply, '#transcript li.msg.from-counsellor');
+  await expectAccessible(page);
 
   // the person answers: the console shows it live, without a reload
   const answer = 'Yes, I am at home, he is out until the evening';
@@ -282,6 +304,7 @@ describe('the console in chromium, end to end', () => {
       await page.type('#u-password', 'a long enough password');
       await page.click('#user-form button[type="submit"]');
       await page.waitForFunction(() => document.querySelector('table')?.textContent?.includes('zhanar'));
+      await expectAccessible(page);
 
       await page.click('#nav a[data-route="audit"]');
       await page.waitForFunction(
@@ -298,6 +321,7 @@ describe('the console in chromium, end to end', () => {
       const first = await page.$eval('main tbody tr', (tr) => tr.textContent ?? '');
       await page.click('main tbody tr:first-child .row-actions button');
       await page.waitForSelector('main tbody tr.is-hidden');
+      await expectAccessible(page);
       expect(await page.$eval('main tbody tr.is-hidden', (tr) => tr.textContent ?? '')).toContain(
         t('en', 'console:directory.hidden'),
       );
