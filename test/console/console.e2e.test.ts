@@ -146,7 +146,7 @@ async function counsellorWalk(
   app: TestApp,
   person: Person,
   username: string,
-  options: { screenshots?: boolean; checkConnected?: boolean } = {},
+  options: { screenshots?: boolean; checkConnected?: boolean; expectInTranscript?: string } = {},
 ): Promise<void> {
   const { lang } = person;
   const page = await signIn(app, username);
@@ -185,6 +185,8 @@ async function counsellorWalk(
   await page.evaluate(() => {
     (window as unknown as { noReload: boolean }).noReload = true;
   });
+  if (options.expectInTranscript)
+    await transcriptHas(page, options.expectInTranscript, '#transcript li.msg.from-person');
   await page.click('#take');
   await page.waitForSelector('#reply:not([disabled])');
   await waitForText(person, t(lang, 'handoff:joined').split('\n')[0] as string);
@@ -262,7 +264,13 @@ describe('the console in chromium, end to end', () => {
       await tg.command('start');
       await tg.settle();
       await toHighRiskQueue(person);
-      await counsellorWalk(bed.app, person, 'aigerim', { screenshots: true });
+      // a photo while waiting is kept for the counsellor ("saved"), shown in the console as [photo]
+      await tg.sendUnsupported('photo');
+      await waitForText(person, t('en', 'handoff:queued.saved'));
+      await counsellorWalk(bed.app, person, 'aigerim', {
+        screenshots: true,
+        expectInTranscript: `[${t('en', 'console:media.photo')}]`,
+      });
     } finally {
       await stopTelegramTestBed(bed);
     }
