@@ -5,10 +5,15 @@
 import { flows } from '../flows/index.js';
 import { channelFactories } from './channels/index.js';
 import type { Config } from './config.js';
+import { createConsoleApi } from './console/api.js';
+import { seedCannedReplies } from './console/canned.js';
+import { createConsolePages } from './console/pages.js';
+import type { ConsoleStore } from './core/console-ports.js';
 import { OutboxDispatcher } from './core/dispatcher.js';
 import { createDutySchedule } from './core/duty.js';
 import { Engine } from './core/engine.js';
 import { LiveOutbox } from './core/live-outbox.js';
+import { startLongWaitNotices } from './core/long-wait.js';
 import type { Notifier, Store } from './core/ports.js';
 import type { Channel, ChannelAdapter } from './core/types.js';
 import { createHealthRoutes } from './http/health.js';
@@ -35,6 +40,10 @@ export interface App {
   config: Config;
   store: Store;
   notifier: Notifier;
+  /** The counsellor console's tables (accounts, sessions, audit log…), on the same database. */
+  consoleStore: ConsoleStore;
+  /** Keyed hash of (channel, platform id) = a person's contact id (tools and tests). */
+  pseudonym: (...parts: string[]) => string;
   engine: Engine;
   dispatcher: OutboxDispatcher;
   live: LiveOutbox;
@@ -68,7 +77,7 @@ export async function createApp({
     pseudonymKey: config.PSEUDONYM_KEY ? Buffer.from(config.PSEUDONYM_KEY, 'base64') : undefined,
   });
   if (config.DATA_KEY_OLD) logger.warn('DATA_KEY_OLD is set: remove it once npm run rotate-key has finished');
-  const { store, notifier } = await openStore(config, cipher, (err) =>
+  const { store, notifier, consoleStore } = await openStore(config, cipher, (err) =>
     logger.error({ err }, 'database connection error'),
   );
   const translator = createTranslator(undefined, (lang, k) =>
@@ -103,8 +112,10 @@ export async function createApp({
     logger,
     clock,
   });
+  const presence = (userId: string) => store.markStreamSeen(cipher.pseudonym('webchat', userId), clock());
   for (const [channel, factory] of Object.entries(channelFactories)) {
-    const adapter = channelOverrides[channel as Channel] ?? factory({ config, logger, translator, live });
+    const adapter =
+      channelOverrides[channel as Channel] ?? factory({ config, logger, translator, live, presence });
     if (adapter) adapters.set(channel as Channel, adapter);
   }
   for (const [channel, adapter] of Object.entries(channelOverrides))
@@ -122,12 +133,32 @@ export async function createApp({
     pulledChannels: [...adapters.values()].filter((a) => a.delivery === 'pull').map((a) => a.channel),
   });
 
+  await seedCannedReplies(consoleStore, translator, clock());
+  const consoleApi = createConsoleApi({
+    config,
+    store,
+    consoleStore,
+    engine,
+    notifier,
+    translator,
+    logger,
+    clock,
+    pseudonym: cipher.pseudonym,
+    whatsappState: () => {
+      const wa = adapters.get('whatsapp') as Partial<{ linkingState(): { status: string; since: number } }>;
+      return wa?.linkingState?.();
+    },
+  });
+
   let stopRetention: (() => void) | undefined;
+  let stopLongWait: (() => void) | undefined;
   const stopSingles: Array<() => Promise<void>> = [];
   const app: App = {
     config,
     store,
     notifier,
+    consoleStore,
+    pseudonym: cipher.pseudonym,
     engine,
     dispatcher,
     live,
@@ -146,8 +177,19 @@ export async function createApp({
         metrics,
         metricsToken: config.METRICS_TOKEN,
       });
-      app.http = await listen(createHttpApp([health, ...mountables], logger), config.HOST, config.PORT);
+      app.http = await listen(
+        createHttpApp([health, ...mountables, consoleApi, createConsolePages()], logger),
+        config.HOST,
+        config.PORT,
+      );
       stopRetention = startRetention(store, config.RETENTION_DAYS, logger, clock);
+      stopLongWait = startLongWaitNotices({
+        store,
+        engine,
+        maxWaitMinutes: config.HANDOFF_MAX_WAIT_MINUTES,
+        logger,
+        clock,
+      });
       const sink = async (m: Parameters<Engine['receive']>[0]) => {
         const began = Date.now();
         try {
@@ -182,6 +224,7 @@ export async function createApp({
     async stop() {
       for (const channel of adapters.keys()) channelStatus.set(channel, 'stopped');
       stopRetention?.();
+      stopLongWait?.();
       for (const stopSingle of stopSingles) await stopSingle();
       for (const adapter of adapters.values()) {
         if (adapter.singleInstance) continue;

@@ -96,6 +96,31 @@ const schema = z.object({
   WHATSAPP_SESSION_DIR: z.string().min(1).default('./data/whatsapp'),
   CHROMIUM_PATH: z.string().min(1).default('/usr/bin/chromium'),
   RETENTION_DAYS: z.coerce.number({ message: 'must be a number of days' }).int().min(1).max(3650).default(30),
+  /** A person waiting longer than this for a counsellor is told so once, with 111 / 150. */
+  HANDOFF_MAX_WAIT_MINUTES: z.coerce
+    .number({ message: 'must be a number of minutes' })
+    .int()
+    .min(1)
+    .max(1440)
+    .default(20),
+  /** The counsellor console: a session unused for this long ends (the counsellor logs in again). */
+  CONSOLE_IDLE_MINUTES: z.coerce
+    .number({ message: 'must be a number of minutes' })
+    .int()
+    .min(1)
+    .max(1440)
+    .default(30),
+  /** Always mark the console's cookie Secure (it is anyway when a request came over https). */
+  CONSOLE_SECURE_COOKIE: bool.default(false),
+  /** Behind a reverse proxy: take the client's address from X-Forwarded-For (login rate limit). */
+  CONSOLE_TRUST_PROXY: bool.default(false),
+  /** Help directory entries checked longer ago than this are flagged for re-checking in the console. */
+  DIRECTORY_RECHECK_DAYS: z.coerce
+    .number({ message: 'must be a number of days' })
+    .int()
+    .min(1)
+    .max(3650)
+    .default(180),
   DUTY_HOURS: z
     .string()
     .default('09:00-18:00')

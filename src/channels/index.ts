@@ -17,6 +17,8 @@ export interface ChannelDeps {
   translator: Translator;
   /** Live delivery to streams held by this instance (needed by the web chat). */
   live?: LiveOutbox;
+  /** Records that a web-chat person's page holds its stream now (the console shows "connected"). */
+  presence?: (userId: string) => Promise<void>;
 }
 
 export type ChannelFactory = (deps: ChannelDeps) => ChannelAdapter | undefined;

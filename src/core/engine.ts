@@ -125,8 +125,13 @@ interface Turn {
   effects: Effect[];
   /** Quick exit: delete the person's recent messages (refs are read when the turn commits). */
   quickExit?: boolean;
-  /** What the inbound message is logged as (encrypted). */
-  logged?: { text: string; platformRef?: string | undefined };
+  /** What the inbound message is logged as (encrypted); `sos`: flagged for the counsellor. */
+  logged?: { text: string; platformRef?: string | undefined; sos?: boolean };
+  /**
+   * Counsellors can be reached now: the duty schedule says so, or someone is marked on duty.
+   * Loaded before the flow decides (the flow's guard is synchronous).
+   */
+  counsellorsAvailable: boolean;
   /** A counsellor's own words to send as they are. */
   counsellorText?: { text: string; accountId: number; messageId?: number };
   /** The person said yes to the erase question: every row about them goes when the turn commits. */
@@ -202,6 +207,7 @@ export class Engine {
             flowContext: {},
             isNew: false,
             effects: [],
+            counsellorsAvailable: true,
           };
           this.#turn = turn;
           try {
@@ -256,6 +262,58 @@ export class Engine {
   /** Resolves when every message received so far has been handled. */
   idle(): Promise<void> {
     return this.#serial.idle();
+  }
+
+  /**
+   * A person has waited too long in the queue: tell them once, kindly, with 111 / 150. The notice
+   * is claimed in the same transaction as its outbox row, under the person's lock, so with several
+   * instances exactly one sends it. Resolves true if this call sent it.
+   *
+   * `waitingSince`: the start of the wait that counts. Only a wait while counsellors were reachable
+   * counts (the duty hours then and now, or someone on duty now): a person who left a request off
+   * duty was told when counsellors are back, and is not told "nobody could take it" at night.
+   */
+  async notifyLongWait(conversationId: number, waitingSince?: number): Promise<boolean> {
+    const { store } = this.#deps;
+    const found = await store.getConversationById(conversationId);
+    if (found?.status !== 'queued') return false;
+    const contactId = found.contactId;
+    const outbox = await this.#serial.run(contactId, () =>
+      store.transaction(
+        async (tx) => {
+          const conversation = await tx.getConversationById(conversationId);
+          const contact = await tx.getContact(contactId);
+          if (!conversation || !contact || conversation.status !== 'queued') return 0;
+          const now = this.#clock();
+          const { duty } = this.#deps;
+          const reachable =
+            (duty.isOnDuty(now) && duty.isOnDuty(waitingSince ?? now)) || (await tx.anyCounsellorOnDuty());
+          if (!reachable) return 0;
+          if (!(await tx.claimLongWaitNotice(conversationId, now))) return 0;
+          const turn: Turn = {
+            now,
+            contact,
+            conversation,
+            lang: conversation.lang ?? contact.lang ?? DEFAULT_LANG,
+            replies: [{ key: 'handoff:long_wait' }],
+            actions: [],
+            flowContext: {},
+            isNew: false,
+            effects: [],
+            counsellorsAvailable: true,
+          };
+          return this.#commit(tx, turn);
+        },
+        { lock: contactId },
+      ),
+    );
+    if (outbox > 0) this.#announce(contactId);
+    return outbox > 0;
+  }
+
+  /** The schedule says counsellors are on, or at least one has marked themselves on duty. */
+  async #counsellorsAvailable(tx: StoreTx, now: number): Promise<boolean> {
+    return this.#deps.duty.isOnDuty(now) || (await tx.anyCounsellorOnDuty());
   }
 
   async #handle(contactId: string, inbound: InboundMessage): Promise<ReceiveResult> {
@@ -384,6 +442,7 @@ export class Engine {
           recentInbound: isNew
             ? 0
             : await tx.recentInboundCount(conversation.id, now - FLOOD_WINDOW_MS, this.#floodMax + 1),
+          counsellorsAvailable: await this.#counsellorsAvailable(tx, now),
         };
         // Decide synchronously (flows are pure), then write everything in this transaction.
         this.#turn = turn;
@@ -395,12 +454,18 @@ export class Engine {
         }
         // A sentence that only mentions help ("can you help me with the papers") is answered as
         // usual, with one compact line of numbers first (a plea or an SOS word gets the full message).
+        // While waiting for or talking to a counsellor the sentence is flagged for them; with a
+        // counsellor (the bot is otherwise silent) the person also sees that it was saved.
         if (
           outcome !== 'erased' &&
           inbound.kind === 'text' &&
           this.#match.sosIntent(inbound.text) === 'sosMention'
-        )
+        ) {
           turn.replies.unshift({ key: 'common:sos.compact' });
+          if (turn.logged) turn.logged.sos = true;
+          if (outcome === 'stored' && !turn.contact.blocked)
+            turn.replies.push({ key: 'handoff:queued.saved' });
+        }
         if (outcome === 'erased')
           return { status: 'handled', outbox: await this.#commitErased(tx, turn), erased: true };
         const outbox = await this.#commit(tx, turn);
@@ -428,6 +493,10 @@ export class Engine {
         : inbound.kind === 'choice'
           ? inbound.choice
           : typedCommand;
+    // Blocked from the console (issue 11): the words are kept for the record; only SOS, the quick
+    // exit and erasing one's own data are still answered.
+    if (turn.contact.blocked && !STILL_ANSWERED_WHEN_BLOCKED.has(asked) && turn.conversation.flow !== 'erase')
+      return 'stored';
     // A button press answers a question the bot asked (a quick person may press many in a minute).
     if (inbound.kind !== 'choice' && asked !== 'sos' && asked !== 'exit' && this.#flooded(turn))
       return 'stored';
@@ -442,6 +511,11 @@ export class Engine {
       // A counsellor has the chat: the bot stays silent; the console reads the message log.
       // (Only the erase question, asked during the chat, still takes its answer.)
       return 'stored';
+    }
+    if (inbound.kind === 'unsupported' && turn.conversation.status === 'queued') {
+      // A photo or voice message while waiting is kept for the counsellor (logged as "[photo]").
+      turn.replies.push({ key: 'handoff:queued.saved' });
+      return 'handled';
     }
     if (inbound.kind === 'unsupported') {
       turn.replies.push({ key: 'common:unsupported' });
@@ -509,12 +583,13 @@ export class Engine {
   #runCommand(turn: Turn, command: GlobalCommand, inbound: InboundMessage): 'handled' | 'stored' | 'erased' {
     switch (command) {
       case 'sos': {
+        if (turn.logged) turn.logged.sos = true; // the console highlights it
         // Before a language is chosen, answer in the language of the word typed.
         if (!turn.conversation.lang && inbound.kind === 'text')
           turn.lang = this.#match.sosLang(inbound.text) ?? turn.lang;
         // Emergency numbers first, then where the person was (unless a counsellor has the chat).
         turn.replies.push({ key: 'common:sos.text' });
-        if (turn.conversation.status !== 'counsellor') this.#reprompt(turn);
+        if (turn.conversation.status !== 'counsellor' && !turn.contact.blocked) this.#reprompt(turn);
         return 'handled';
       }
       case 'start': {
@@ -628,6 +703,10 @@ export class Engine {
     for (let hop = 0; current.snapshot().status === 'done'; hop++) {
       const output = current.snapshot().output as FlowOutput | undefined;
       const next = output?.next ?? 'menu';
+      // The console shows the screening answers after the flow moved on (kept encrypted).
+      const answers = (current.snapshot().context as { answers?: Record<string, string> } | undefined)
+        ?.answers;
+      if (turn.conversation.flow === 'screening' && answers) turn.conversation.screening = answers;
       current.actor.stop();
       if (hop >= MAX_FLOW_HOPS) throw new Error(`flows loop through ${next}`);
       const back = output?.resume ? this.#resume(turn, output.resume) : undefined;
@@ -690,7 +769,6 @@ export class Engine {
       if (!this.#turn) throw new Error('flow effect outside a turn');
       return this.#turn;
     };
-    const { duty } = this.#deps;
     return machine.provide({
       actions: {
         say: (_: unknown, params: SayParams) =>
@@ -711,7 +789,10 @@ export class Engine {
         requestCounsellor: () => {
           const t = turn();
           t.effects.push({ type: 'enqueueHandoff' });
-          if (t.conversation.status === 'bot') t.conversation.status = 'queued';
+          if (t.conversation.status !== 'bot') return;
+          t.conversation.status = 'queued';
+          // Honest about the web chat: a reply reaches the person only while the page is open.
+          if (t.conversation.channel === 'webchat') t.replies.push({ key: 'handoff:webchat_open' });
         },
         cancelCounsellor: () => {
           const t = turn();
@@ -723,7 +804,7 @@ export class Engine {
         },
       },
       guards: {
-        counsellorsOnDuty: () => duty.isOnDuty(turn().now),
+        counsellorsOnDuty: () => turn().counsellorsAvailable,
       },
     } as never);
   }
@@ -746,6 +827,10 @@ export class Engine {
             // a stale snapshot is handled by the flow path; the id is enough for the log
           }
         }
+        // the always-present buttons (SOS, menu, quick exit) are not among the question's choices
+        const global = `common:choices.${inbound.choice}`;
+        if (label === inbound.choice && this.#deps.translator.has(global, turn.lang))
+          label = this.#deps.translator.t(turn.lang, global);
         return `[${label}]`;
       }
       case 'command':
@@ -771,6 +856,9 @@ export class Engine {
           break;
         case 'enqueueHandoff':
           await tx.enqueueHandoff(c.id, c.riskLevel, turn.now);
+          // consoles of on-duty counsellors raise an alert (the topic holds no personal data)
+          if (c.riskLevel === 'immediate' || c.riskLevel === 'high')
+            this.#deps.notifier?.publish(`alert:${c.riskLevel}`);
           break;
         case 'cancelHandoff':
           await tx.cancelHandoff(c.id);
@@ -783,6 +871,7 @@ export class Engine {
         direction: 'in',
         text: turn.logged.text,
         platformRef: turn.logged.platformRef,
+        sos: turn.logged.sos,
         now: turn.now,
       });
     }
@@ -902,5 +991,8 @@ export class Engine {
     );
   }
 }
+
+/** What a blocked person still gets an answer to: help, leaving without traces, erasing their data. */
+const STILL_ANSWERED_WHEN_BLOCKED = new Set<string | undefined>(['sos', 'exit', 'erase']);
 
 const asCommand = (id: string) => PERSON_COMMANDS.find((c) => c === id);

@@ -7,7 +7,12 @@ export function createLocalNotifier(): Notifier {
   // Every open console tab and web-chat stream listens: no fixed ceiling.
   emitter.setMaxListeners(0);
   return {
-    publish: (topic) => void emitter.emit(topic),
+    publish(topic) {
+      emitter.emit(topic, topic);
+      // `conversation:*` hears every `conversation:<id>` (the console's one event stream)
+      const colon = topic.indexOf(':');
+      if (colon > 0) emitter.emit(`${topic.slice(0, colon)}:*`, topic);
+    },
     subscribe(topic, listener) {
       emitter.on(topic, listener);
       return () => void emitter.off(topic, listener);

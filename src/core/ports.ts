@@ -27,6 +27,8 @@ export interface ConversationRecord {
   assignee: number | null;
   /** Outcome tag a counsellor chose when closing the case. */
   outcome?: string | null;
+  /** Screening answers kept for the console once the flow moved on (written when set, never cleared). */
+  screening?: Record<string, string> | null;
   /** Optimistic concurrency: bumped by every save; a save with a stale version fails. */
   version: number;
   createdAt: number;
@@ -41,6 +43,8 @@ export interface ContactRecord {
   subscribed: boolean;
   unreachable: boolean;
   source: string | null;
+  /** Blocked from the console (issue 11): messages are kept, only SOS is answered. */
+  blocked?: boolean;
 }
 
 /** Who wrote a logged message. */
@@ -126,6 +130,8 @@ export interface StoreTx {
     author?: Author;
     text: string;
     platformRef?: string | undefined;
+    /** The person sent SOS or mentioned help: the console highlights it. */
+    sos?: boolean;
     now: number;
   }): Promise<number>;
   /**
@@ -142,6 +148,13 @@ export interface StoreTx {
   cancelHandoff(conversationId: number): Promise<void>;
   /** 1-based place in the queue (ordered by risk, then waiting time), or null if not queued. */
   queuePosition(conversationId: number): Promise<number | null>;
+  /**
+   * Claims the one long-wait notice of a queued conversation (sets its `notified_at`); false if it
+   * is no longer queued or another instance claimed it first.
+   */
+  claimLongWaitNotice(conversationId: number, now: number): Promise<boolean>;
+  /** At least one enabled counsellor account is marked on duty (the console's duty toggle). */
+  anyCounsellorOnDuty(): Promise<boolean>;
 
   listDirectory(region: string | null): Promise<DirectoryEntry[]>;
 
@@ -200,6 +213,11 @@ export interface Store extends StoreTx {
   /** Unsent rows (of the given channels, or all). */
   pendingOutboxCount(channels?: readonly Channel[]): Promise<number>;
 
+  /** Queued conversations waiting since before `queuedBefore` whose long-wait notice is not sent yet. */
+  longWaiting(queuedBefore: number, limit: number): Promise<number[]>;
+  /** A web-chat page of the person holds its event stream now (heartbeat; read by the console). */
+  markStreamSeen(contactId: string, now: number): Promise<void>;
+
   /**
    * Deletes what is older than `before`: messages, closed conversations, finished outbox rows,
    * people idle since then (unless subscribed to news), and idle conversations' answers.
@@ -228,6 +246,7 @@ export interface Store extends StoreTx {
  */
 export interface Notifier {
   publish(topic: string): void;
-  subscribe(topic: string, listener: () => void): () => void;
+  /** `prefix:*` hears every `prefix:<anything>`; the listener gets the topic. */
+  subscribe(topic: string, listener: (topic: string) => void): () => void;
   close(): Promise<void>;
 }

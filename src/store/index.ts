@@ -2,9 +2,11 @@
  * Chooses the store: one SQLite file by default; PostgreSQL when DATABASE_URL is set.
  * Both come with the notifier that matches them (in-process, or LISTEN/NOTIFY).
  */
+import type { ConsoleStore } from '../core/console-ports.js';
 import { createLocalNotifier } from '../core/local-notifier.js';
 import type { Notifier, Store } from '../core/ports.js';
 import type { Cipher } from '../privacy/cipher.js';
+import { createConsoleStore } from './console-store.js';
 import { openPostgres } from './postgres/database.js';
 import { createPostgresNotifier } from './postgres/notifier.js';
 import { createSqlStore } from './sql-store.js';
@@ -18,6 +20,8 @@ export interface StoreConfig {
 export interface OpenedStore {
   store: Store;
   notifier: Notifier;
+  /** The console's tables, on the same database. */
+  consoleStore: ConsoleStore;
 }
 
 export async function openStore(
@@ -29,10 +33,11 @@ export async function openStore(
     const { db, pool } = await openPostgres({ connectionString: config.DATABASE_URL, onError });
     const store = await createSqlStore(db, cipher);
     const notifier = await createPostgresNotifier(config.DATABASE_URL, pool, onError);
-    return { store, notifier };
+    return { store, notifier, consoleStore: createConsoleStore(db, cipher) };
   }
-  const store = await createSqlStore(createSqliteDb(openSqlite(config.DATABASE_PATH)), cipher);
-  return { store, notifier: createLocalNotifier() };
+  const db = createSqliteDb(openSqlite(config.DATABASE_PATH));
+  const store = await createSqlStore(db, cipher);
+  return { store, notifier: createLocalNotifier(), consoleStore: createConsoleStore(db, cipher) };
 }
 
 /** The SQLite store on one file (tests and tools). */

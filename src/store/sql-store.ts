@@ -51,6 +51,7 @@ interface ContactRow {
   subscribed: number;
   unreachable: number;
   source: string | null;
+  blocked?: number;
 }
 
 interface OutboxRow {
@@ -101,6 +102,7 @@ export async function createSqlStore(db: SqlDb, cipher: Cipher): Promise<Store> 
     subscribed: r.subscribed === 1,
     unreachable: r.unreachable === 1,
     source: r.source,
+    blocked: Number(r.blocked ?? 0) === 1,
   });
 
   /** Decrypts claimed rows; a row that cannot be read fails at once instead of stopping the rest. */
@@ -203,7 +205,16 @@ export async function createSqlStore(db: SqlDb, cipher: Cipher): Promise<Store> 
           'INSERT INTO contacts (id, channel, address_enc, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)',
           [id, channel, enc(address), now, now],
         );
-        return { id, channel, address, lang: null, subscribed: false, unreachable: false, source: null };
+        return {
+          id,
+          channel,
+          address,
+          lang: null,
+          subscribed: false,
+          unreachable: false,
+          source: null,
+          blocked: false,
+        };
       },
       setContactLang: async (id, lang) =>
         void (await q.run('UPDATE contacts SET lang = ? WHERE id = ?', [lang, id])),
@@ -258,7 +269,7 @@ export async function createSqlStore(db: SqlDb, cipher: Cipher): Promise<Store> 
         const r = await q.run(
           `UPDATE conversations SET lang = ?, status = ?, flow = ?, flow_version = ?, snapshot_enc = ?,
              risk_level = ?, who = ?, assignee = ?, outcome = ?, version = version + 1, updated_at = ?,
-             closed_at = COALESCE(?, closed_at)
+             closed_at = COALESCE(?, closed_at), screening_enc = COALESCE(?, screening_enc)
            WHERE id = ? AND version = ?`,
           [
             c.lang,
@@ -272,6 +283,7 @@ export async function createSqlStore(db: SqlDb, cipher: Cipher): Promise<Store> 
             c.outcome ?? null,
             now,
             c.status === 'closed' ? now : null,
+            c.screening ? enc(JSON.stringify(c.screening)) : null,
             c.id,
             c.version,
           ],
@@ -280,11 +292,11 @@ export async function createSqlStore(db: SqlDb, cipher: Cipher): Promise<Store> 
         return { ...c, version: c.version + 1, updatedAt: now };
       },
 
-      async appendMessage({ conversationId, direction, author, text, platformRef, now }) {
+      async appendMessage({ conversationId, direction, author, text, platformRef, sos, now }) {
         const a: Author = author ?? (direction === 'in' ? { kind: 'person' } : { kind: 'bot' });
         const row = await q.get<{ id: number }>(
-          `INSERT INTO messages (conversation_id, direction, text_enc, platform_ref_enc, created_at, author_kind, author_id)
-           VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+          `INSERT INTO messages (conversation_id, direction, text_enc, platform_ref_enc, created_at, author_kind, author_id, sos)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
           [
             conversationId,
             direction,
@@ -293,6 +305,7 @@ export async function createSqlStore(db: SqlDb, cipher: Cipher): Promise<Store> 
             now,
             a.kind,
             a.kind === 'counsellor' ? a.accountId : null,
+            sos ? 1 : 0,
           ],
         );
         return Number(row?.id);
@@ -362,6 +375,16 @@ export async function createSqlStore(db: SqlDb, cipher: Cipher): Promise<Store> 
         );
         return row ? Number(row.pos) : null;
       },
+      anyCounsellorOnDuty: async () =>
+        (await q.get('SELECT 1 AS ok FROM console_users WHERE on_duty = 1 AND disabled = 0 LIMIT 1')) !==
+        undefined,
+      async claimLongWaitNotice(conversationId, now) {
+        const r = await q.run(
+          'UPDATE handoff_queue SET notified_at = ? WHERE conversation_id = ? AND notified_at IS NULL',
+          [now, conversationId],
+        );
+        return r.changes === 1;
+      },
 
       async listDirectory(region) {
         const rows = await q.all<{
@@ -373,7 +396,8 @@ export async function createSqlStore(db: SqlDb, cipher: Cipher): Promise<Store> 
           source: string;
           checked_on: string;
         }>(
-          'SELECT * FROM directory WHERE region IS NULL OR region = ? ORDER BY region IS NOT NULL DESC, id',
+          // a hidden entry vanishes from the bot at once (the console hides it)
+          'SELECT * FROM directory WHERE hidden = 0 AND (region IS NULL OR region = ?) ORDER BY region IS NOT NULL DESC, id',
           [region],
         );
         return rows.map(
@@ -390,8 +414,14 @@ export async function createSqlStore(db: SqlDb, cipher: Cipher): Promise<Store> 
       },
 
       async eraseContact(contactId) {
-        // conversations, messages and the queue entry go with the contact (ON DELETE CASCADE)
+        // conversations, messages, notes and the queue entry go with the contact (ON DELETE CASCADE);
+        // the console's audit entries about the person keep only that something was done
         await q.run('DELETE FROM outbox WHERE contact_id = ?', [contactId]);
+        await q.run(
+          `UPDATE console_audit SET contact_id = NULL, conversation_id = NULL, alias = NULL, detail_enc = NULL, erased = 1
+           WHERE contact_id = ?`,
+          [contactId],
+        );
         await q.run('DELETE FROM contacts WHERE id = ?', [contactId]);
       },
     };
@@ -538,6 +568,18 @@ export async function createSqlStore(db: SqlDb, cipher: Cipher): Promise<Store> 
       return n;
     },
 
+    async longWaiting(queuedBefore, limit) {
+      const rows = await db.all<{ id: number }>(
+        `SELECT q.conversation_id AS id FROM handoff_queue q JOIN conversations c ON c.id = q.conversation_id
+         WHERE q.queued_at < ? AND q.notified_at IS NULL AND c.status = 'queued'
+         ORDER BY q.queued_at LIMIT ?`,
+        [queuedBefore, limit],
+      );
+      return rows.map((r) => Number(r.id));
+    },
+    markStreamSeen: async (contactId, now) =>
+      void (await db.run('UPDATE contacts SET stream_seen_at = ? WHERE id = ?', [now, contactId])),
+
     purgeExpired: (before) =>
       db.transaction(async (q) => {
         await q.run('DELETE FROM inbound_seen WHERE created_at < ?', [before]);
@@ -547,7 +589,14 @@ export async function createSqlStore(db: SqlDb, cipher: Cipher): Promise<Store> 
           'SELECT id FROM contacts WHERE last_seen_at < ? AND subscribed = 0',
           [before],
         );
-        for (const { id } of idle) await q.run('DELETE FROM outbox WHERE contact_id = ?', [id]);
+        for (const { id } of idle) {
+          await q.run('DELETE FROM outbox WHERE contact_id = ?', [id]);
+          await q.run(
+            `UPDATE console_audit SET contact_id = NULL, conversation_id = NULL, alias = NULL, detail_enc = NULL, erased = 1
+             WHERE contact_id = ?`,
+            [id],
+          );
+        }
         const removed = {
           contacts: (await q.run('DELETE FROM contacts WHERE last_seen_at < ? AND subscribed = 0', [before]))
             .changes,
@@ -559,13 +608,18 @@ export async function createSqlStore(db: SqlDb, cipher: Cipher): Promise<Store> 
             await q.run(`DELETE FROM outbox WHERE status IN ('sent','failed') AND done_at < ?`, [before])
           ).changes,
         };
+        // the console: audit entries, notes and idle sessions/login failures as old as the messages
+        await q.run('DELETE FROM console_audit WHERE at < ?', [before]);
+        await q.run('DELETE FROM console_notes WHERE created_at < ?', [before]);
+        await q.run('DELETE FROM console_sessions WHERE last_seen_at < ?', [before]);
+        await q.run('DELETE FROM console_login_failures WHERE at < ?', [before]);
         await q.run(
           'DELETE FROM handoff_queue WHERE conversation_id IN (SELECT id FROM conversations WHERE updated_at < ?)',
           [before],
         );
         await q.run(
-          `UPDATE conversations SET snapshot_enc = NULL, risk_level = NULL, who = NULL, flow = 'menu', status = 'bot'
-           WHERE updated_at < ? AND (snapshot_enc IS NOT NULL OR risk_level IS NOT NULL OR who IS NOT NULL)`,
+          `UPDATE conversations SET snapshot_enc = NULL, screening_enc = NULL, risk_level = NULL, who = NULL, flow = 'menu', status = 'bot'
+           WHERE updated_at < ? AND (snapshot_enc IS NOT NULL OR screening_enc IS NOT NULL OR risk_level IS NOT NULL OR who IS NOT NULL)`,
           [before],
         );
         return removed;

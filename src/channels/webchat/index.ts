@@ -11,6 +11,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import { DeliveryError } from '../../core/errors.js';
+import { WEBCHAT_HEARTBEAT_MS } from '../../core/presence.js';
 import {
   type ChannelAdapter,
   DEFAULT_LANG,
@@ -65,6 +66,7 @@ export function createWebchatAdapter({
   translator,
   logger,
   live,
+  presence,
 }: ChannelDeps): ChannelAdapter & HttpMountable {
   if (!live) throw new Error('the web chat needs the live outbox');
   let sink: InboundSink | undefined;
@@ -127,8 +129,16 @@ export function createWebchatAdapter({
           await stream.writeSSE({ event: 'ready', data: '{}' });
           const detach = live.attach('webchat', id.data, push);
           const keepAlive = setInterval(() => void stream.writeSSE({ event: 'ping', data: '{}' }), 25_000);
+          // The console shows whether the page is still open (a heartbeat in the database).
+          const seen = () =>
+            void presence?.(id.data).catch((err: unknown) =>
+              logger.warn({ channel: 'webchat', err }, 'presence heartbeat failed'),
+            );
+          seen();
+          const heartbeat = setInterval(seen, WEBCHAT_HEARTBEAT_MS);
           await new Promise<void>((resolve) => stream.onAbort(resolve));
           clearInterval(keepAlive);
+          clearInterval(heartbeat);
           detach();
         });
       });
@@ -161,6 +171,8 @@ export function createWebchatAdapter({
             logger.warn({ channel: 'webchat', err }, 'message not stored; the page will retry');
             return c.json({ error: 'not stored' }, 503);
           }
+          // a page that posts is open (its stream may have opened before the person existed)
+          void presence?.(m.session).catch(() => {});
           logger.debug({ channel: 'webchat' }, 'message accepted');
           return c.json({ ok: true }, 202);
         },

@@ -104,8 +104,73 @@ export const postgresMigrations: readonly string[] = [
     checked_on  TEXT NOT NULL
   );
   `,
-  /* 2: the counsellor console (accounts, sessions, audit, notes, canned replies, directory fields) */ `
-  SELECT 1;
+  /* 2: the counsellor console (accounts, sessions, audit, notes, canned replies, directory fields, blocking) */ `
+  CREATE TABLE console_users (
+    id             BIGSERIAL PRIMARY KEY,
+    username       TEXT NOT NULL UNIQUE,         -- lower-case login name (a counsellor, not a person)
+    display_name   TEXT NOT NULL,
+    role           TEXT NOT NULL CHECK (role IN ('counsellor','admin')),
+    password_hash  TEXT NOT NULL,                -- argon2id
+    disabled       INTEGER NOT NULL DEFAULT 0,
+    on_duty        INTEGER NOT NULL DEFAULT 0,
+    created_at     BIGINT NOT NULL,
+    last_login_at  BIGINT
+  );
+  CREATE TABLE console_sessions (
+    token_hash    TEXT PRIMARY KEY,              -- sha256 of the cookie's token; the token itself is never stored
+    user_id       BIGINT NOT NULL REFERENCES console_users(id) ON DELETE CASCADE,
+    csrf          TEXT NOT NULL,
+    created_at    BIGINT NOT NULL,
+    last_seen_at  BIGINT NOT NULL
+  );
+  CREATE INDEX console_sessions_by_user ON console_sessions(user_id);
+  CREATE INDEX console_sessions_by_age ON console_sessions(last_seen_at);
+  CREATE TABLE console_login_failures (
+    key  TEXT NOT NULL,                          -- keyed hash of the account name or the address
+    at   BIGINT NOT NULL
+  );
+  CREATE INDEX console_login_failures_by_key ON console_login_failures(key, at);
+  CREATE INDEX console_login_failures_by_age ON console_login_failures(at);
+  CREATE TABLE console_audit (
+    id               BIGSERIAL PRIMARY KEY,
+    at               BIGINT NOT NULL,
+    actor_id         BIGINT,                    -- console user (NULL: the system)
+    action           TEXT NOT NULL,
+    contact_id       TEXT,                       -- pseudonym, so erase can find the entries
+    conversation_id  BIGINT,
+    alias            TEXT,
+    detail_enc       BYTEA,
+    erased           INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX console_audit_by_age ON console_audit(at);
+  CREATE INDEX console_audit_by_contact ON console_audit(contact_id);
+  CREATE TABLE console_notes (
+    id               BIGSERIAL PRIMARY KEY,
+    conversation_id  BIGINT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+    author_id        BIGINT NOT NULL,
+    text_enc         BYTEA NOT NULL,
+    created_at       BIGINT NOT NULL
+  );
+  CREATE INDEX console_notes_by_conversation ON console_notes(conversation_id, id);
+  CREATE TABLE console_canned (
+    id          BIGSERIAL PRIMARY KEY,
+    title       TEXT NOT NULL,
+    text_json   TEXT NOT NULL,                   -- {"kk": "...", "ru": "...", "en": "..."}
+    created_at  BIGINT NOT NULL,
+    updated_at  BIGINT NOT NULL
+  );
+  ALTER TABLE directory ADD COLUMN hours TEXT;
+  ALTER TABLE directory ADD COLUMN languages TEXT;  -- e.g. "kk,ru"
+  ALTER TABLE directory ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE directory ADD COLUMN updated_at BIGINT;
+  -- blocking (issue 11): the person's messages are kept for the record, answered only with SOS
+  ALTER TABLE contacts ADD COLUMN blocked INTEGER NOT NULL DEFAULT 0;
+  -- screening answers kept for the console after the flow moved on to the hand-off
+  ALTER TABLE conversations ADD COLUMN screening_enc BYTEA;
+  -- person side of the hand-off: SOS flag on logged messages, long-wait notice, web-chat presence
+  ALTER TABLE messages ADD COLUMN sos INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE handoff_queue ADD COLUMN notified_at BIGINT;
+  ALTER TABLE contacts ADD COLUMN stream_seen_at BIGINT;
   `,
   /* 3: broadcasts (subscriptions, campaigns, deliveries) */ `
   SELECT 1;

@@ -138,8 +138,73 @@ export const sqliteMigrations: readonly string[] = [
   CREATE INDEX outbox_done ON outbox(done_at) WHERE status IN ('sent','failed');
   CREATE INDEX outbox_by_message ON outbox(message_id);
   `,
-  /* 3: the counsellor console (accounts, sessions, audit, notes, canned replies, directory fields) */ `
-  SELECT 1;
+  /* 3: the counsellor console (accounts, sessions, audit, notes, canned replies, directory fields, blocking) */ `
+  CREATE TABLE console_users (
+    id             INTEGER PRIMARY KEY,
+    username       TEXT NOT NULL UNIQUE,         -- lower-case login name (a counsellor, not a person)
+    display_name   TEXT NOT NULL,
+    role           TEXT NOT NULL CHECK (role IN ('counsellor','admin')),
+    password_hash  TEXT NOT NULL,                -- argon2id
+    disabled       INTEGER NOT NULL DEFAULT 0,
+    on_duty        INTEGER NOT NULL DEFAULT 0,
+    created_at     INTEGER NOT NULL,
+    last_login_at  INTEGER
+  );
+  CREATE TABLE console_sessions (
+    token_hash    TEXT PRIMARY KEY,              -- sha256 of the cookie's token; the token itself is never stored
+    user_id       INTEGER NOT NULL REFERENCES console_users(id) ON DELETE CASCADE,
+    csrf          TEXT NOT NULL,
+    created_at    INTEGER NOT NULL,
+    last_seen_at  INTEGER NOT NULL
+  );
+  CREATE INDEX console_sessions_by_user ON console_sessions(user_id);
+  CREATE INDEX console_sessions_by_age ON console_sessions(last_seen_at);
+  CREATE TABLE console_login_failures (
+    key  TEXT NOT NULL,                          -- keyed hash of the account name or the address
+    at   INTEGER NOT NULL
+  );
+  CREATE INDEX console_login_failures_by_key ON console_login_failures(key, at);
+  CREATE INDEX console_login_failures_by_age ON console_login_failures(at);
+  CREATE TABLE console_audit (
+    id               INTEGER PRIMARY KEY,
+    at               INTEGER NOT NULL,
+    actor_id         INTEGER,                    -- console user (NULL: the system)
+    action           TEXT NOT NULL,
+    contact_id       TEXT,                       -- pseudonym, so erase can find the entries
+    conversation_id  INTEGER,
+    alias            TEXT,
+    detail_enc       BLOB,
+    erased           INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX console_audit_by_age ON console_audit(at);
+  CREATE INDEX console_audit_by_contact ON console_audit(contact_id);
+  CREATE TABLE console_notes (
+    id               INTEGER PRIMARY KEY,
+    conversation_id  INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+    author_id        INTEGER NOT NULL,
+    text_enc         BLOB NOT NULL,
+    created_at       INTEGER NOT NULL
+  );
+  CREATE INDEX console_notes_by_conversation ON console_notes(conversation_id, id);
+  CREATE TABLE console_canned (
+    id          INTEGER PRIMARY KEY,
+    title       TEXT NOT NULL,
+    text_json   TEXT NOT NULL,                   -- {"kk": "...", "ru": "...", "en": "..."}
+    created_at  INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL
+  );
+  ALTER TABLE directory ADD COLUMN hours TEXT;
+  ALTER TABLE directory ADD COLUMN languages TEXT;  -- e.g. "kk,ru"
+  ALTER TABLE directory ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE directory ADD COLUMN updated_at INTEGER;
+  -- blocking (issue 11): the person's messages are kept for the record, answered only with SOS
+  ALTER TABLE contacts ADD COLUMN blocked INTEGER NOT NULL DEFAULT 0;
+  -- screening answers kept for the console after the flow moved on to the hand-off
+  ALTER TABLE conversations ADD COLUMN screening_enc BLOB;
+  -- person side of the hand-off: SOS flag on logged messages, long-wait notice, web-chat presence
+  ALTER TABLE messages ADD COLUMN sos INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE handoff_queue ADD COLUMN notified_at INTEGER;
+  ALTER TABLE contacts ADD COLUMN stream_seen_at INTEGER;
   `,
   /* 4: broadcasts (subscriptions, campaigns, deliveries) */ `
   SELECT 1;
