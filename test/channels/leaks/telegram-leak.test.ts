@@ -119,16 +119,17 @@ describe('Telegram: nothing planted in a conversation reaches a file or a log', 
     expect(texts).toContain(`Is ${planted.street} safe tonight? ${planted.marker}`);
     // while everything is still stored: only ciphertext, and nothing in the log
     expect(await scan()).toEqual([]);
-    // quick exit, then erase (answering a confirmation where the bot asks for one)
+    // quick exit, then erase (it asks once)
     await person.command('exit');
     await person.settle();
     expect(fake.callsTo('deleteMessages').length).toBeGreaterThan(0);
     await person.command('erase');
     await person.settle();
-    if ((await countRows(app, 'contacts')) > 0) await person.press('c:yes');
+    expect(await countRows(app, 'contacts')).toBe(1);
+    await person.press('c:erase_yes');
     await person.settle();
     expect(await countRows(app, 'contacts')).toBe(0);
-    expect(fake.messagesTo(person.chatId).some((m) => m.text === en('common:erased'))).toBe(true);
+    expect(fake.messagesTo(person.chatId).some((m) => m.text === en('erase:done_telegram'))).toBe(true);
   });
 
   it('should write the delivery error and the refused acknowledgement to the log, scrubbed', () => {
