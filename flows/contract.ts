@@ -17,7 +17,7 @@
 import type { AnyStateMachine } from 'xstate';
 import type { Lang, RiskLevel } from '../src/core/types.js';
 
-export const FLOW_IDS = ['intake', 'menu', 'language', 'screening', 'legal', 'handoff'] as const;
+export const FLOW_IDS = ['intake', 'menu', 'language', 'screening', 'legal', 'handoff', 'subscribe'] as const;
 export type FlowId = (typeof FLOW_IDS)[number];
 
 export function isFlowId(value: unknown): value is FlowId {

@@ -6,6 +6,7 @@ import { languageFlow } from './language.js';
 import { legalFlow } from './legal.js';
 import { menuFlow } from './menu.js';
 import { screeningFlow } from './screening.js';
+import { subscribeFlow } from './subscribe.js';
 
 export const flows: Record<FlowId, FlowDefinition> = {
   intake: intakeFlow,
@@ -14,4 +15,5 @@ export const flows: Record<FlowId, FlowDefinition> = {
   screening: screeningFlow,
   legal: legalFlow,
   handoff: handoffFlow,
+  subscribe: subscribeFlow,
 };

@@ -2,7 +2,9 @@
  * Wiring: builds the store, engine, dispatcher, channels and HTTP server from a validated config.
  * Used by src/main.ts and by end-to-end tests, so tests run exactly what `npm start` runs.
  */
+import type { MiddlewareHandler } from 'hono';
 import { flows } from '../flows/index.js';
+import { type Broadcasting, createBroadcasting } from './broadcast/index.js';
 import { channelFactories } from './channels/index.js';
 import type { Config } from './config.js';
 import { OutboxDispatcher } from './core/dispatcher.js';
@@ -26,6 +28,11 @@ export interface AppDeps {
   clock?: () => number;
   /** Adapters to use instead of the configured ones (tests pass fakes of a platform's client). */
   channelOverrides?: Partial<Record<Channel, ChannelAdapter>>;
+  /**
+   * The console's admin check (sets `c.get('user')`); when given, the campaign API and page are
+   * mounted behind it at /api/campaigns and /console/campaigns.
+   */
+  adminGuard?: MiddlewareHandler;
 }
 
 export interface App {
@@ -35,6 +42,7 @@ export interface App {
   engine: Engine;
   dispatcher: OutboxDispatcher;
   live: LiveOutbox;
+  broadcasting: Broadcasting;
   translator: Translator;
   adapters: Map<Channel, ChannelAdapter>;
   /** Set once start() has the server listening. */
@@ -48,6 +56,7 @@ export async function createApp({
   logger,
   clock = Date.now,
   channelOverrides = {},
+  adminGuard,
 }: AppDeps): Promise<App> {
   const { key, keyFile, created } = resolveDataKey(config.DATA_KEY, config.DATABASE_PATH);
   if (keyFile) {
@@ -57,7 +66,7 @@ export async function createApp({
     );
   }
   const cipher = createCipher(key);
-  const { store, notifier } = await openStore(config, cipher, (err) =>
+  const { store, notifier, db } = await openStore(config, cipher, (err) =>
     logger.error({ err }, 'database connection error'),
   );
   const translator = createTranslator(undefined, (lang, k) =>
@@ -71,6 +80,8 @@ export async function createApp({
 
   const adapters = new Map<Channel, ChannelAdapter>();
   let dispatcher: OutboxDispatcher | undefined;
+  // campaigns have their own sender and delivery rows, never the conversation outbox
+  const broadcasting = createBroadcasting({ config, db, store, cipher, adapters, translator, logger, clock });
   const engine = new Engine({
     store,
     translator,
@@ -79,7 +90,13 @@ export async function createApp({
     pseudonym: cipher.pseudonym,
     logger,
     clock,
-    textParams: { retentionDays: config.RETENTION_DAYS },
+    textParams: {
+      retentionDays: config.RETENTION_DAYS,
+      broadcastHours: broadcasting.hours.label,
+      broadcastMaxPerMonth: config.BROADCAST_MAX_PER_MONTH,
+    },
+    broadcastChannels: broadcasting.channels,
+    onAdminLink: (code, contactId) => broadcasting.onAdminLink(code, contactId),
     onOutbox: () => dispatcher?.wake(),
     notifier,
   });
@@ -116,13 +133,15 @@ export async function createApp({
     engine,
     dispatcher,
     live,
+    broadcasting,
     translator,
     adapters,
     http: undefined,
     async start() {
-      const mountables = [...adapters.values()].filter(
+      const mountables: HttpMountable[] = [...adapters.values()].filter(
         (a): a is ChannelAdapter & HttpMountable => 'mount' in a,
       );
+      if (adminGuard) mountables.push({ mount: (http) => broadcasting.mount(http, adminGuard) });
       app.http = await listen(createHttpApp(mountables, logger), config.HOST, config.PORT);
       stopRetention = startRetention(store, config.RETENTION_DAYS, logger, clock);
       const sink = (m: Parameters<Engine['receive']>[0]) => engine.receive(m).then(() => undefined);
@@ -142,9 +161,11 @@ export async function createApp({
           );
       }
       await dispatcher?.start();
+      broadcasting.sender.start();
     },
     async stop() {
       stopRetention?.();
+      await broadcasting.sender.stop();
       for (const stopSingle of stopSingles) await stopSingle();
       for (const adapter of adapters.values()) {
         if (adapter.singleInstance) continue;

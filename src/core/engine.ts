@@ -16,9 +16,10 @@ import { CounsellorActionError, SnapshotError } from './errors.js';
 import { currentPrompt, FlowRunner, type RunningFlow } from './flow-runner.js';
 import { createInputMatcher, type InputMatcher } from './input-matcher.js';
 import { KeyedSerial } from './keyed-serial.js';
-import type { ContactRecord, ConversationRecord, Notifier, Store, StoreTx } from './ports.js';
+import type { Consent, ContactRecord, ConversationRecord, Notifier, Store, StoreTx } from './ports.js';
 import { createRenderer, type PromptValues, type Render, type Reply } from './renderer.js';
 import {
+  type Channel,
   DEFAULT_LANG,
   type GlobalCommand,
   type InboundMessage,
@@ -36,6 +37,8 @@ export const QUICK_EXIT_WINDOW_MS = 48 * 3_600_000;
 const MAX_FLOW_HOPS = 5;
 /** Campaign tags from deep links: short and harmless, never personal. */
 const SOURCE_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+/** `/start link-CODE`: an admin links their own chat for campaign test sends (never a source tag). */
+export const ADMIN_LINK_PREFIX = 'link-';
 
 export interface EngineLogger {
   info(obj: object, msg?: string): void;
@@ -58,6 +61,10 @@ export interface EngineDeps {
   onOutbox?: () => void;
   /** Tells live views on every instance (web chat streams, the console) that something changed. */
   notifier?: Notifier;
+  /** Channels that receive campaign broadcasts: the subscribe flow is offered only there. */
+  broadcastChannels?: readonly Channel[];
+  /** Someone sent `/start link-CODE` (an admin linking their chat); called after the turn committed. */
+  onAdminLink?: (code: string, contactId: string) => Promise<void>;
 }
 
 /** What a counsellor does to a conversation from the console. */
@@ -83,7 +90,7 @@ export interface ReceiveResult {
 type Effect =
   | { type: 'lang'; lang: Lang }
   | { type: 'source'; source: string }
-  | { type: 'subscribed'; subscribed: boolean }
+  | { type: 'subscribed'; subscribed: boolean; consent?: Consent }
   | { type: 'enqueueHandoff' }
   | { type: 'cancelHandoff' };
 
@@ -246,6 +253,12 @@ export class Engine {
       result = await this.#fallbackTransaction(contactId, inbound);
     }
     if (result.outbox > 0) this.#announce(contactId);
+    const link = adminLinkCode(inbound);
+    if (link && result.status !== 'duplicate' && this.#deps.onAdminLink) {
+      await this.#deps
+        .onAdminLink(link, contactId)
+        .catch((err: unknown) => this.#deps.logger.warn({ err }, 'admin chat link failed'));
+    }
     return result;
   }
 
@@ -455,7 +468,7 @@ export class Engine {
       }
       case 'start': {
         const arg = inbound.kind === 'command' ? inbound.arg : undefined;
-        if (arg && SOURCE_PATTERN.test(arg) && !turn.contact.source)
+        if (arg && SOURCE_PATTERN.test(arg) && !turn.contact.source && !adminLinkCode(inbound))
           turn.effects.push({ type: 'source', source: arg });
         if (turn.conversation.status === 'counsellor') return 'stored';
         // A newcomer starts with intake; someone who has chosen a language goes to the menu.
@@ -599,9 +612,15 @@ export class Engine {
           t.effects.push({ type: 'cancelHandoff' });
           if (t.conversation.status === 'queued') t.conversation.status = 'bot';
         },
+        subscribe: () => {
+          const t = turn();
+          const consent = { lang: t.lang, channel: t.conversation.channel, now: t.now };
+          t.effects.push({ type: 'subscribed', subscribed: true, consent });
+        },
       },
       guards: {
         counsellorsOnDuty: () => duty.isOnDuty(turn().now),
+        canSubscribe: () => (this.#deps.broadcastChannels ?? []).includes(turn().conversation.channel),
       },
     } as never);
   }
@@ -645,7 +664,7 @@ export class Engine {
           await tx.setContactSource(turn.contact.id, effect.source);
           break;
         case 'subscribed':
-          await tx.setContactSubscribed(turn.contact.id, effect.subscribed);
+          await tx.setContactSubscribed(turn.contact.id, effect.subscribed, effect.consent);
           break;
         case 'enqueueHandoff':
           await tx.enqueueHandoff(c.id, c.riskLevel, turn.now);
@@ -764,3 +783,10 @@ export class Engine {
 }
 
 const asCommand = (id: string) => PERSON_COMMANDS.find((c) => c === id);
+
+/** The code of `/start link-CODE`, if that is what arrived. */
+function adminLinkCode(inbound: InboundMessage): string | undefined {
+  if (inbound.kind !== 'command' || inbound.command !== 'start' || !inbound.arg) return undefined;
+  const code = inbound.arg.startsWith(ADMIN_LINK_PREFIX) ? inbound.arg.slice(ADMIN_LINK_PREFIX.length) : '';
+  return /^[A-Za-z0-9]{6,32}$/.test(code) ? code : undefined;
+}

@@ -7,6 +7,7 @@ import type { Notifier, Store } from '../core/ports.js';
 import type { Cipher } from '../privacy/cipher.js';
 import { openPostgres } from './postgres/database.js';
 import { createPostgresNotifier } from './postgres/notifier.js';
+import type { SqlDb } from './sql.js';
 import { createSqlStore } from './sql-store.js';
 import { createSqliteDb, openSqlite } from './sqlite/database.js';
 
@@ -18,6 +19,8 @@ export interface StoreConfig {
 export interface OpenedStore {
   store: Store;
   notifier: Notifier;
+  /** The SQL surface under the store, for modules with tables of their own (broadcasts). */
+  db: SqlDb;
 }
 
 export async function openStore(
@@ -29,10 +32,11 @@ export async function openStore(
     const { db, pool } = await openPostgres({ connectionString: config.DATABASE_URL, onError });
     const store = await createSqlStore(db, cipher);
     const notifier = await createPostgresNotifier(config.DATABASE_URL, pool, onError);
-    return { store, notifier };
+    return { store, notifier, db };
   }
-  const store = await createSqlStore(createSqliteDb(openSqlite(config.DATABASE_PATH)), cipher);
-  return { store, notifier: createLocalNotifier() };
+  const db = createSqliteDb(openSqlite(config.DATABASE_PATH));
+  const store = await createSqlStore(db, cipher);
+  return { store, notifier: createLocalNotifier(), db };
 }
 
 /** The SQLite store on one file (tests and tools). */

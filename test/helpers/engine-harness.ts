@@ -13,7 +13,7 @@ import { createDutySchedule, type DutySchedule } from '../../src/core/duty.js';
 import { Engine } from '../../src/core/engine.js';
 import { createLocalNotifier } from '../../src/core/local-notifier.js';
 import type { Notifier, Store } from '../../src/core/ports.js';
-import type { InboundMessage, Lang } from '../../src/core/types.js';
+import type { Channel, InboundMessage, Lang } from '../../src/core/types.js';
 import { createTranslator, type Translator } from '../../src/i18n/translator.js';
 import { createLogger } from '../../src/logger.js';
 import { type Cipher, createCipher } from '../../src/privacy/cipher.js';
@@ -42,6 +42,8 @@ export interface EngineHarnessOptions {
   clock?: () => number;
   /** Outbox claim lease (PostgreSQL: how long until a dead instance's claims are released). */
   claimLeaseMs?: number;
+  /** Channels that receive campaign broadcasts (the subscribe flow is offered there); default telegram only. */
+  broadcastChannels?: Channel[];
 }
 
 export class EngineHarness {
@@ -100,7 +102,8 @@ export class EngineHarness {
       pseudonym: this.cipher.pseudonym,
       logger,
       clock: options.clock,
-      textParams: { retentionDays: 30 },
+      textParams: { retentionDays: 30, broadcastHours: '10:00–19:00', broadcastMaxPerMonth: 4 },
+      broadcastChannels: options.broadcastChannels ?? ['telegram'],
       onOutbox: () => this.dispatcher.wake(),
       notifier: this.notifier,
     });
