@@ -137,12 +137,14 @@ export class BroadcastSender {
   ): Promise<{ ok: true } | { ok: false; error: string }> {
     const adapter = this.#o.adapters.get(channel);
     if (!adapter) return { ok: false, error: `${channel} is not running` };
-    await this.#pacers.get(channel)?.slot(address);
+    const answered = (await this.#pacers.get(channel)?.slot(address)) ?? (() => {});
     try {
       await adapter.send(address, message, { partsSent: 0, failFast: true });
       return { ok: true };
     } catch (error) {
       return { ok: false, error: error instanceof Error ? error.message.slice(0, 200) : 'send failed' };
+    } finally {
+      answered();
     }
   }
 
@@ -191,14 +193,16 @@ export class BroadcastSender {
         }
         for (const [i, row] of rows.entries()) {
           const pacer = this.#pacers.get(row.channel) as Pacer;
-          if (this.#running) await pacer.slot(row.contactId, this.#abort.signal).catch(() => {});
-          if (!this.#running) {
+          const answered = this.#running
+            ? await pacer.slot(row.contactId, this.#abort.signal).catch(() => undefined)
+            : undefined;
+          if (!this.#running || !answered) {
             // stopping: rows claimed but not sent go back, certainly undelivered
             for (const left of rows.slice(i))
               await broadcasts.retry(left.id, 'sender stopped', this.#o.clock());
             break;
           }
-          this.#track(this.#send(row));
+          this.#track(this.#send(row, answered));
         }
       } catch (err) {
         logger.error({ err }, 'broadcast sender loop failed; trying again shortly');
@@ -209,7 +213,7 @@ export class BroadcastSender {
 
   /** Rows claimed per round: about a fifth of a second of sending, so claims stay fresh. */
   #batch(): number {
-    const fastest = Math.max(...[...this.#pacers.values()].map((p) => 1000 / p.intervalMs), 1);
+    const fastest = Math.max(...[...this.#pacers.values()].map((p) => p.ratePerSecond), 1);
     return Math.max(1, Math.round(fastest / 5));
   }
 
@@ -251,7 +255,7 @@ export class BroadcastSender {
     return c;
   }
 
-  async #send(row: ClaimedDelivery): Promise<void> {
+  async #send(row: ClaimedDelivery, answered: () => void): Promise<void> {
     const { broadcasts, logger } = this.#o;
     try {
       const campaign = await this.#campaign(row.campaignId);
@@ -259,9 +263,14 @@ export class BroadcastSender {
       if (!campaign || !adapter)
         throw new DeliveryError(row.channel, 'channel not running', { retryable: true });
       const message = campaignMessage(campaign, row.lang, this.#o.defaultLang, this.#o.translator);
-      await adapter.send(row.address, message, { partsSent: 0, failFast: true });
+      try {
+        await adapter.send(row.address, message, { partsSent: 0, failFast: true });
+      } finally {
+        answered(); // the platform has answered: the pace counts it from now
+      }
       await broadcasts.finish(row.id, 'sent', null, this.#o.clock());
     } catch (error) {
+      answered();
       await this.#failed(row, error).catch((err: unknown) =>
         // the claim stays: its lease turns it 'unknown', never a second send
         logger.error({ err, delivery: row.id }, 'could not record a campaign delivery outcome'),

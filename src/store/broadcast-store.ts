@@ -125,6 +125,8 @@ export type BroadcastStore = ReturnType<typeof createBroadcastStore>;
 
 export function createBroadcastStore(db: SqlDb, cipher: Pick<Cipher, 'decrypt' | 'pseudonym'>) {
   const skipLocked = db.dialect === 'postgres' ? ' FOR UPDATE OF d SKIP LOCKED' : '';
+  // The claim walks the small partial index of due rows in order (`broadcast_deliveries_ready`);
+  // the unary + keeps SQLite from preferring the per-campaign index and sorting every row instead.
   const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 
   /** FROM/WHERE of the audience: subscribed, reachable, on an allowed channel, matching the filter. */
@@ -321,9 +323,9 @@ export function createBroadcastStore(db: SqlDb, cipher: Pick<Cipher, 'decrypt' |
       }>(
         `UPDATE broadcast_deliveries SET status = 'sending', claimed_at = ?, attempts = attempts + 1
          WHERE id IN (
-           SELECT d.id FROM broadcast_deliveries d JOIN broadcast_campaigns k ON k.id = d.campaign_id
-           WHERE k.status = 'running' AND d.status = 'pending' AND d.next_attempt_at <= ?
-             AND d.channel IN (${marks(channels.length)})
+           SELECT d.id FROM broadcast_deliveries d
+           WHERE d.status = 'pending' AND d.next_attempt_at <= ? AND d.channel IN (${marks(channels.length)})
+             AND +d.campaign_id IN (SELECT k.id FROM broadcast_campaigns k WHERE k.status = 'running')
            ORDER BY d.next_attempt_at, d.id LIMIT ?${skipLocked})
          AND status = 'pending'
          RETURNING id, campaign_id, contact_id, channel, lang, attempts`,

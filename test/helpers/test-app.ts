@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { MiddlewareHandler } from 'hono';
 import { inject } from 'vitest';
 import { type App, createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
@@ -50,6 +51,8 @@ export async function startTestApp(
     dir?: string;
     channelOverrides?: Partial<Record<Channel, ChannelAdapter>>;
     clock?: () => number;
+    /** The console's admin check, for the routes mounted behind it (campaigns). */
+    adminGuard?: MiddlewareHandler;
   } = {},
 ): Promise<TestApp> {
   const base = options.env && options.dir ? { env: options.env, dir: options.dir } : testEnv(options.env);
@@ -62,6 +65,7 @@ export async function startTestApp(
     logger: createLogger(config.LOG_LEVEL),
     channelOverrides: options.channelOverrides,
     clock: options.clock,
+    adminGuard: options.adminGuard,
   });
   await app.start();
   return {

@@ -150,7 +150,7 @@ export const postgresMigrations: readonly string[] = [
     error            TEXT,
     UNIQUE (campaign_id, contact_id)
   );
-  CREATE INDEX broadcast_deliveries_ready ON broadcast_deliveries(campaign_id, next_attempt_at) WHERE status = 'pending';
+  CREATE INDEX broadcast_deliveries_ready ON broadcast_deliveries(next_attempt_at, id) WHERE status = 'pending';
   CREATE INDEX broadcast_deliveries_claimed ON broadcast_deliveries(claimed_at) WHERE status = 'sending';
   CREATE INDEX broadcast_deliveries_by_contact ON broadcast_deliveries(contact_id, claimed_at);
   CREATE INDEX broadcast_deliveries_by_status ON broadcast_deliveries(campaign_id, status);
