@@ -441,9 +441,12 @@ export class Engine {
       const where = `${turn.conversation.flow}:${JSON.stringify(flow.snapshot().value)}`;
       const said = turn.replies.length;
       flow.actor.send(event);
+      const before = flow;
       flow = this.#afterEvent(turn, flow);
-      // A flow that answered in place (e.g. "saved for the counsellor") needs no repeated question.
-      const stayed = where === `${turn.conversation.flow}:${JSON.stringify(flow.snapshot().value)}`;
+      // A flow that answered in place (e.g. "saved for the counsellor") needs no repeated question;
+      // one that went through another flow and came back (menu → subscribe → menu) does.
+      const stayed =
+        flow === before && where === `${turn.conversation.flow}:${JSON.stringify(flow.snapshot().value)}`;
       if (stayed && turn.replies.length > said) flow.actor.stop();
       else this.#promptOf(turn, flow);
       return 'handled';
