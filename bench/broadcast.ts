@@ -7,7 +7,7 @@
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
@@ -44,7 +44,7 @@ const config = loadConfig({
   TELEGRAM_API_ROOT: `http://127.0.0.1:${port}`,
   BROADCAST_HOURS: '00:00-23:59',
   BROADCAST_RATE_PER_SECOND: String(RATE),
-  BROADCAST_CONCURRENCY: '64',
+  BROADCAST_CONCURRENCY: '16',
 });
 const app = await createApp({ config, logger: createLogger('silent') });
 const cipher = createCipher(Buffer.from(key, 'base64'));
@@ -109,4 +109,5 @@ line('peak memory (RSS) of the app process, MB', (peakRss / 1024 / 1024).toFixed
 line('duplicates (goal 0)', String(duplicates));
 line('chats without their message', String(PEOPLE - perChat.size));
 line('rows counted unknown', String(report?.counts.unknown ?? 0));
+line('machine: cores, load average (1 min) at the end', `${cpus().length}, ${loadavg()[0]?.toFixed(1)}`);
 process.exit(0);

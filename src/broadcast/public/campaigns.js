@@ -22,7 +22,7 @@
     );
 
   function showError(err) {
-    $('error').textContent = t('error', { error: err && err.message ? err.message : String(err) });
+    $('error').textContent = t('error', { error: err?.message ? err.message : String(err) });
   }
 
   async function api(method, path, body) {
@@ -154,7 +154,7 @@
   }
 
   function showProgress(p) {
-    if (!p || !p.total) {
+    if (!p?.total) {
       $('progress').hidden = true;
       return;
     }
