@@ -37,6 +37,7 @@ const MENU_CHOICES = [
   'menu:main.screening',
   'menu:main.legal',
   'menu:main.counsellor',
+  'menu:main.subscribe',
   'common:choices.sos_numbers',
   'common:choices.exit',
   'common:choices.language',
