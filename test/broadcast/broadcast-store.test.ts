@@ -78,7 +78,10 @@ for (const backend of BACKENDS) {
         { userId: 'w6', lang: 'ru', channel: 'whatsapp' },
       ]);
       await store.setContactUnreachable(ids[2] as string, true); // blocked the bot (conversation outbox)
-      expect(await store.getContact(ids[2] as string)).toMatchObject({ subscribed: false, unreachable: true });
+      expect(await store.getContact(ids[2] as string)).toMatchObject({
+        subscribed: false,
+        unreachable: true,
+      });
       const none = { langs: [], channels: [], sources: [] };
       expect(await b.countAudience(none, rules())).toBe(3);
       expect(await b.countAudience(none, rules({ channels: ['telegram', 'whatsapp'] }))).toBe(4);

@@ -47,7 +47,7 @@ async function replyLatency(user: FakeUser, data: string): Promise<number> {
 }
 
 beforeAll(async () => {
-  bed = await startCampaignBed({ BROADCAST_RATE_PER_SECOND: String(RATE), BROADCAST_CONCURRENCY: '32' });
+  bed = await startCampaignBed({ BROADCAST_RATE_PER_SECOND: String(RATE) });
   const people = Array.from({ length: SUBSCRIBERS }, (_, i) => ({
     userId: String(8_000_000_000 + i),
     lang: LANGS[i % 3] as Lang,
