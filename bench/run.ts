@@ -52,3 +52,4 @@ line('turns/s, 50 people × 40 turns (restore, send, commit)', (await turnsPerSe
 for (const [length, ms] of await costByLength()) {
   line(`ms per turn after ${length} messages in one conversation`, ms.toFixed(3));
 }
+await import('./broadcast.js'); // campaign broadcasts (npm run bench:broadcast)

@@ -17,7 +17,16 @@
 import type { AnyStateMachine } from 'xstate';
 import type { Lang, RiskLevel } from '../src/core/types.js';
 
-export const FLOW_IDS = ['intake', 'menu', 'language', 'screening', 'legal', 'handoff', 'erase'] as const;
+export const FLOW_IDS = [
+  'intake',
+  'menu',
+  'language',
+  'screening',
+  'legal',
+  'handoff',
+  'erase',
+  'subscribe',
+] as const;
 export type FlowId = (typeof FLOW_IDS)[number];
 
 export function isFlowId(value: unknown): value is FlowId {

@@ -29,11 +29,15 @@ export const flowActions = {
   cancelCounsellor: (_: unknown) => {},
   /** Erase every row about the person (they said yes to the erase question), then the quick exit. */
   eraseEverything: (_: unknown) => {},
+  /** The person said yes to campaign broadcasts: record the consent (time, language, channel). */
+  subscribe: (_: unknown) => {},
 };
 
 export const flowGuards = {
   /** True when counsellors are on duty now (configured hours). */
   counsellorsOnDuty: (_: unknown) => false as boolean,
+  /** True when campaign broadcasts reach the person's channel (not the web chat). */
+  canSubscribe: (_: unknown) => true as boolean,
 };
 
 export type FlowActionName = keyof typeof flowActions;

@@ -7,6 +7,7 @@ import { languageFlow } from './language.js';
 import { legalFlow } from './legal.js';
 import { menuFlow } from './menu.js';
 import { screeningFlow } from './screening.js';
+import { subscribeFlow } from './subscribe.js';
 
 export const flows: Record<FlowId, FlowDefinition> = {
   intake: intakeFlow,
@@ -16,4 +17,5 @@ export const flows: Record<FlowId, FlowDefinition> = {
   legal: legalFlow,
   handoff: handoffFlow,
   erase: eraseFlow,
+  subscribe: subscribeFlow,
 };

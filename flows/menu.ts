@@ -17,6 +17,7 @@ export const menuMachine = plainFlow.createMachine({
             { id: 'legal', label: 'menu:main.legal' },
             { id: 'counsellor', label: 'menu:main.counsellor' },
             { id: 'phone_safety', label: 'menu:main.phone_safety' },
+            { id: 'subscribe', label: 'menu:main.subscribe' },
             { id: 'sos', label: 'common:choices.sos_numbers' },
             { id: 'exit', label: 'common:choices.exit' },
             { id: 'language', label: 'common:choices.language' },
@@ -29,6 +30,7 @@ export const menuMachine = plainFlow.createMachine({
         'choice.legal': 'toLegal',
         'choice.counsellor': 'toHandoff',
         'choice.phone_safety': 'phoneSafety',
+        'choice.subscribe': 'toSubscribe',
       },
     },
     // "Staying safe with your phone" (the same text as the legal topic), one tap from the menu
@@ -56,6 +58,7 @@ export const menuMachine = plainFlow.createMachine({
     toScreening: { type: 'final', output: { next: 'screening' } },
     toLegal: { type: 'final', output: { next: 'legal' } },
     toHandoff: { type: 'final', output: { next: 'handoff' } },
+    toSubscribe: { type: 'final', output: { next: 'subscribe' } },
   },
   output: flowOutput,
 });

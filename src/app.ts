@@ -2,12 +2,16 @@
  * Wiring: builds the store, engine, dispatcher, channels and HTTP server from a validated config.
  * Used by src/main.ts and by end-to-end tests, so tests run exactly what `npm start` runs.
  */
+import type { MiddlewareHandler } from 'hono';
 import { flows } from '../flows/index.js';
+import { type Broadcasting, createBroadcasting } from './broadcast/index.js';
 import { channelFactories } from './channels/index.js';
 import type { Config } from './config.js';
 import { createConsoleApi } from './console/api.js';
 import { seedCannedReplies } from './console/canned.js';
+import type { ConsoleDeps } from './console/deps.js';
 import { createConsolePages } from './console/pages.js';
+import { consoleAdminGuard } from './console/session.js';
 import type { ConsoleStore } from './core/console-ports.js';
 import { OutboxDispatcher } from './core/dispatcher.js';
 import { createDutySchedule } from './core/duty.js';
@@ -34,6 +38,11 @@ export interface AppDeps {
   clock?: () => number;
   /** Adapters to use instead of the configured ones (tests pass fakes of a platform's client). */
   channelOverrides?: Partial<Record<Channel, ChannelAdapter>>;
+  /**
+   * The console's admin check (sets `c.get('user')`); when given, the campaign API and page are
+   * mounted behind it at /api/campaigns and /console/campaigns.
+   */
+  adminGuard?: MiddlewareHandler;
 }
 
 export interface App {
@@ -47,6 +56,7 @@ export interface App {
   engine: Engine;
   dispatcher: OutboxDispatcher;
   live: LiveOutbox;
+  broadcasting: Broadcasting;
   translator: Translator;
   adapters: Map<Channel, ChannelAdapter>;
   /** Prometheus metrics (GET /metrics) and each channel's state (GET /readyz). */
@@ -63,6 +73,7 @@ export async function createApp({
   logger,
   clock = Date.now,
   channelOverrides = {},
+  adminGuard,
 }: AppDeps): Promise<App> {
   const { key, keyFile, created } = resolveDataKey(config.DATA_KEY, config.DATABASE_PATH);
   if (keyFile) {
@@ -77,7 +88,7 @@ export async function createApp({
     pseudonymKey: config.PSEUDONYM_KEY ? Buffer.from(config.PSEUDONYM_KEY, 'base64') : undefined,
   });
   if (config.DATA_KEY_OLD) logger.warn('DATA_KEY_OLD is set: remove it once npm run rotate-key has finished');
-  const { store, notifier, consoleStore } = await openStore(config, cipher, (err) =>
+  const { store, notifier, consoleStore, db } = await openStore(config, cipher, (err) =>
     logger.error({ err }, 'database connection error'),
   );
   const translator = createTranslator(undefined, (lang, k) =>
@@ -91,6 +102,8 @@ export async function createApp({
 
   const adapters = new Map<Channel, ChannelAdapter>();
   let dispatcher: OutboxDispatcher | undefined;
+  // campaigns have their own sender and delivery rows, never the conversation outbox
+  const broadcasting = createBroadcasting({ config, db, store, cipher, adapters, translator, logger, clock });
   const engine = new Engine({
     store,
     translator,
@@ -99,8 +112,14 @@ export async function createApp({
     pseudonym: cipher.pseudonym,
     logger,
     clock,
-    textParams: { retentionDays: config.RETENTION_DAYS },
+    textParams: {
+      retentionDays: config.RETENTION_DAYS,
+      broadcastHours: broadcasting.hours.label,
+      broadcastMaxPerMonth: config.BROADCAST_MAX_PER_MONTH,
+    },
     floodMaxPerMinute: config.FLOOD_MAX_PER_MINUTE,
+    broadcastChannels: broadcasting.channels,
+    onAdminLink: (code, contactId) => broadcasting.onAdminLink(code, contactId),
     onOutbox: () => dispatcher?.wake(),
     notifier,
   });
@@ -134,7 +153,7 @@ export async function createApp({
   });
 
   await seedCannedReplies(consoleStore, translator, clock());
-  const consoleApi = createConsoleApi({
+  const consoleDeps: ConsoleDeps = {
     config,
     store,
     consoleStore,
@@ -148,7 +167,8 @@ export async function createApp({
       const wa = adapters.get('whatsapp') as Partial<{ linkingState(): { status: string; since: number } }>;
       return wa?.linkingState?.();
     },
-  });
+  };
+  const consoleApi = createConsoleApi(consoleDeps);
 
   let stopRetention: (() => void) | undefined;
   let stopLongWait: (() => void) | undefined;
@@ -162,15 +182,19 @@ export async function createApp({
     engine,
     dispatcher,
     live,
+    broadcasting,
     translator,
     adapters,
     metrics,
     channelStatus,
     http: undefined,
     async start() {
-      const mountables = [...adapters.values()].filter(
+      const mountables: HttpMountable[] = [...adapters.values()].filter(
         (a): a is ChannelAdapter & HttpMountable => 'mount' in a,
       );
+      // Campaigns sit behind the console's admin check; mounted before the console's own /api tree.
+      const guard = adminGuard ?? consoleAdminGuard(consoleDeps);
+      mountables.push({ mount: (http) => broadcasting.mount(http, guard) });
       const health = createHealthRoutes({
         store,
         channels: channelStatus,
@@ -220,11 +244,13 @@ export async function createApp({
         );
       }
       await dispatcher?.start();
+      broadcasting.sender.start();
     },
     async stop() {
       for (const channel of adapters.keys()) channelStatus.set(channel, 'stopped');
       stopRetention?.();
       stopLongWait?.();
+      await broadcasting.sender.stop();
       for (const stopSingle of stopSingles) await stopSingle();
       for (const adapter of adapters.values()) {
         if (adapter.singleInstance) continue;

@@ -147,6 +147,52 @@ const schema = z.object({
       }
       return { from: Number(m[1]), to: Number(m[2]) };
     }),
+  /** Campaign broadcasts go out only between these times (TIMEZONE clock). */
+  BROADCAST_HOURS: z
+    .string()
+    .default('10:00-19:00')
+    .transform((v, ctx) => {
+      const [from, to] = v.split('-');
+      if (!hhmm.safeParse(from).success || !hhmm.safeParse(to).success || from === to) {
+        ctx.addIssue({ code: 'custom', message: 'must look like 10:00-19:00' });
+        return z.NEVER;
+      }
+      return { from: from as string, to: to as string };
+    }),
+  /** Campaign messages per second overall on Telegram (Telegram allows about 30). */
+  BROADCAST_RATE_PER_SECOND: z.coerce
+    .number({ message: 'must be a number' })
+    .positive()
+    .max(10_000)
+    .default(25),
+  /** Least time between two campaign messages to one chat (Telegram: 1 per second). */
+  BROADCAST_PER_CHAT_MS: z.coerce
+    .number({ message: 'must be milliseconds' })
+    .int()
+    .min(0)
+    .max(60_000)
+    .default(1000),
+  /** Campaign sends in flight at once (also the most rows a crash can leave 'unknown'). */
+  BROADCAST_CONCURRENCY: z.coerce.number({ message: 'must be a number' }).int().min(1).max(256).default(8),
+  /** A claim of a sender that stopped answering turns 'unknown' after this (several instances). */
+  BROADCAST_CLAIM_LEASE_SECONDS: z.coerce
+    .number({ message: 'must be seconds' })
+    .int()
+    .min(1)
+    .max(86_400)
+    .default(120),
+  /** Language of a campaign for people whose language it has no text in. */
+  BROADCAST_DEFAULT_LANG: z.enum(['kk', 'ru', 'en']).default('ru'),
+  /** The opt-in text promises at most this many campaign messages in 30 days; the audience keeps it. */
+  BROADCAST_MAX_PER_MONTH: z.coerce.number({ message: 'must be a number' }).int().min(1).max(100).default(4),
+  /** WhatsApp broadcasts: off by default (bulk sending through an unofficial client risks a ban). */
+  BROADCAST_WHATSAPP: bool.default(false),
+  /** When on: least seconds between two campaign messages on WhatsApp, plus as much again at random. */
+  BROADCAST_WHATSAPP_INTERVAL_SECONDS: z.coerce
+    .number({ message: 'must be seconds' })
+    .min(1)
+    .max(3600)
+    .default(20),
   TIMEZONE: z
     .string()
     .default('Asia/Almaty')

@@ -73,3 +73,22 @@ export const requireAdmin: MiddlewareHandler<ConsoleEnv> = async (c, next) => {
   if (c.get('session').user.role !== 'admin') return fail(c, 403, 'only an admin can do this');
   await next();
 };
+
+/**
+ * The console's admin check for routes other parts mount outside /api's own tree (campaigns):
+ * a live session, the CSRF token on state-changing requests, the admin role; sets `user`.
+ */
+export function consoleAdminGuard(deps: ConsoleDeps): MiddlewareHandler {
+  const session = requireSession(deps);
+  return async (c, next) => {
+    const ctx = c as Context<ConsoleEnv>;
+    const answer = await session(ctx, async () => {
+      const refused = await requireAdmin(ctx, async () => {
+        c.set('user', ctx.get('session').user);
+        await next();
+      });
+      if (refused) ctx.res = refused;
+    });
+    if (answer) return answer;
+  };
+}

@@ -23,9 +23,10 @@ import { CounsellorActionError, SnapshotError } from './errors.js';
 import { currentPrompt, FlowRunner, type RunningFlow } from './flow-runner.js';
 import { createInputMatcher, type InputMatcher } from './input-matcher.js';
 import { KeyedSerial } from './keyed-serial.js';
-import type { ContactRecord, ConversationRecord, Notifier, Store, StoreTx } from './ports.js';
+import type { Consent, ContactRecord, ConversationRecord, Notifier, Store, StoreTx } from './ports.js';
 import { createRenderer, type PromptValues, type Render, type Reply } from './renderer.js';
 import {
+  type Channel,
   DEFAULT_LANG,
   type GlobalCommand,
   type InboundMessage,
@@ -52,6 +53,8 @@ export const FLOOD_WINDOW_MS = 60_000;
  * someone who has not gets a neutral first line (it may show on a lock screen).
  */
 export const PERSON_PRESENT_MS = 2 * 60_000;
+/** `/start link-CODE`: an admin links their own chat for campaign test sends (never a source tag). */
+export const ADMIN_LINK_PREFIX = 'link-';
 
 export interface EngineLogger {
   info(obj: object, msg?: string): void;
@@ -76,6 +79,10 @@ export interface EngineDeps {
   notifier?: Notifier;
   /** Incoming messages per person per minute that get an answer (SOS and quick exit always do). */
   floodMaxPerMinute?: number;
+  /** Channels that receive campaign broadcasts: the subscribe flow is offered only there. */
+  broadcastChannels?: readonly Channel[];
+  /** Someone sent `/start link-CODE` (an admin linking their chat); called after the turn committed. */
+  onAdminLink?: (code: string, contactId: string) => Promise<void>;
 }
 
 /** What a counsellor does to a conversation from the console. */
@@ -103,7 +110,7 @@ export interface ReceiveResult {
 type Effect =
   | { type: 'lang'; lang: Lang }
   | { type: 'source'; source: string }
-  | { type: 'subscribed'; subscribed: boolean }
+  | { type: 'subscribed'; subscribed: boolean; consent?: Consent }
   | { type: 'enqueueHandoff' }
   | { type: 'cancelHandoff' };
 
@@ -336,6 +343,12 @@ export class Engine {
         .catch((err: unknown) => this.#deps.logger.warn({ err }, 'could not scrub after an erase'));
     }
     if (result.outbox > 0) this.#announce(contactId);
+    const link = adminLinkCode(inbound);
+    if (link && result.status !== 'duplicate' && this.#deps.onAdminLink) {
+      await this.#deps
+        .onAdminLink(link, contactId)
+        .catch((err: unknown) => this.#deps.logger.warn({ err }, 'admin chat link failed'));
+    }
     return result;
   }
 
@@ -561,14 +574,17 @@ export class Engine {
         flow.actor.stop();
         return 'erased';
       }
+      const before = flow;
       flow = this.#afterEvent(turn, flow);
       if (turn.conversation.status === 'counsellor') {
         // the erase question was answered "no" during a counsellor's chat: back to the chat, no menu
         flow.actor.stop();
         return 'handled';
       }
-      // A flow that answered in place (e.g. "saved for the counsellor") needs no repeated question.
-      const stayed = where === `${turn.conversation.flow}:${JSON.stringify(flow.snapshot().value)}`;
+      // A flow that answered in place (e.g. "saved for the counsellor") needs no repeated question;
+      // one that went through another flow and came back (menu → subscribe → menu) does.
+      const stayed =
+        flow === before && where === `${turn.conversation.flow}:${JSON.stringify(flow.snapshot().value)}`;
       if (stayed && turn.replies.length > said) flow.actor.stop();
       else this.#promptOf(turn, flow);
       return 'handled';
@@ -594,7 +610,7 @@ export class Engine {
       }
       case 'start': {
         const arg = inbound.kind === 'command' ? inbound.arg : undefined;
-        if (arg && SOURCE_PATTERN.test(arg) && !turn.contact.source)
+        if (arg && SOURCE_PATTERN.test(arg) && !turn.contact.source && !adminLinkCode(inbound))
           turn.effects.push({ type: 'source', source: arg });
         if (turn.conversation.status === 'counsellor') return 'stored';
         // A newcomer starts with intake; someone who has chosen a language goes to the menu.
@@ -802,9 +818,15 @@ export class Engine {
         eraseEverything: () => {
           turn().erase = true;
         },
+        subscribe: () => {
+          const t = turn();
+          const consent = { lang: t.lang, channel: t.conversation.channel, now: t.now };
+          t.effects.push({ type: 'subscribed', subscribed: true, consent });
+        },
       },
       guards: {
         counsellorsOnDuty: () => turn().counsellorsAvailable,
+        canSubscribe: () => (this.#deps.broadcastChannels ?? []).includes(turn().conversation.channel),
       },
     } as never);
   }
@@ -852,7 +874,7 @@ export class Engine {
           await tx.setContactSource(turn.contact.id, effect.source);
           break;
         case 'subscribed':
-          await tx.setContactSubscribed(turn.contact.id, effect.subscribed);
+          await tx.setContactSubscribed(turn.contact.id, effect.subscribed, effect.consent);
           break;
         case 'enqueueHandoff':
           await tx.enqueueHandoff(c.id, c.riskLevel, turn.now);
@@ -996,3 +1018,10 @@ export class Engine {
 const STILL_ANSWERED_WHEN_BLOCKED = new Set<string | undefined>(['sos', 'exit', 'erase']);
 
 const asCommand = (id: string) => PERSON_COMMANDS.find((c) => c === id);
+
+/** The code of `/start link-CODE`, if that is what arrived. */
+function adminLinkCode(inbound: InboundMessage): string | undefined {
+  if (inbound.kind !== 'command' || inbound.command !== 'start' || !inbound.arg) return undefined;
+  const code = inbound.arg.startsWith(ADMIN_LINK_PREFIX) ? inbound.arg.slice(ADMIN_LINK_PREFIX.length) : '';
+  return /^[A-Za-z0-9]{6,32}$/.test(code) ? code : undefined;
+}

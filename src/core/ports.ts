@@ -47,6 +47,13 @@ export interface ContactRecord {
   blocked?: boolean;
 }
 
+/** What is recorded when a person asks for campaign broadcasts. */
+export interface Consent {
+  lang: Lang;
+  channel: Channel;
+  now: number;
+}
+
 /** Who wrote a logged message. */
 export type Author = { kind: 'person' } | { kind: 'bot' } | { kind: 'counsellor'; accountId: number };
 
@@ -108,8 +115,13 @@ export interface StoreTx {
   /** Creates the contact or marks it seen (and reachable) again. */
   upsertContact(c: { id: string; channel: Channel; address: string; now: number }): Promise<ContactRecord>;
   setContactLang(id: string, lang: Lang): Promise<void>;
-  setContactSubscribed(id: string, subscribed: boolean): Promise<void>;
+  /**
+   * Turns campaign broadcasts on or off. On: `consent` is recorded (time, language, channel;
+   * nothing else). Off: the consent record goes and campaign deliveries not yet sent are skipped.
+   */
+  setContactSubscribed(id: string, subscribed: boolean, consent?: Consent): Promise<void>;
   setContactSource(id: string, source: string): Promise<void>;
+  /** Unreachable (blocked the bot) also ends a broadcast subscription. */
   setContactUnreachable(id: string, unreachable: boolean): Promise<void>;
 
   /** The person's open conversation (any status but 'closed'), if any. */

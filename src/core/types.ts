@@ -70,6 +70,12 @@ export interface RenderedChoice {
   label: string;
 }
 
+/** A link a message offers; `url` is always https (checked where it is composed). */
+export interface LinkButton {
+  label: string;
+  url: string;
+}
+
 /** A message ready for delivery: text already in the person's language. */
 export type OutboundMessage =
   | {
@@ -80,6 +86,13 @@ export type OutboundMessage =
       /** Always-available choices (SOS, menu); adapters show them after the others. */
       globalChoices: RenderedChoice[];
       lang: Lang;
+      /**
+       * Deliver without a sound or vibration (Telegram `disable_notification`; WhatsApp has no
+       * such option and ignores it). Campaign broadcasts are always silent.
+       */
+      silent?: boolean;
+      /** One https link shown as a button (Telegram URL button) or as a plain line (WhatsApp). */
+      link?: LinkButton;
     }
   /** Delete the listed platform messages (quick exit); adapters delete what the platform allows. */
   | { type: 'delete'; refs: string[] }
@@ -127,6 +140,11 @@ export interface ChannelAdapter {
 export interface SendProgress {
   partsSent: number;
   onPart?: (partsSent: number, refs: string[]) => Promise<void>;
+  /**
+   * The caller paces and retries by itself (the broadcast sender): report a rate limit or a
+   * server error at once, as a DeliveryError, instead of waiting and retrying inside the call.
+   */
+  failFast?: boolean;
 }
 
 export type InboundSink = (message: InboundMessage) => Promise<void>;

@@ -9,6 +9,7 @@ import type { Cipher } from '../privacy/cipher.js';
 import { createConsoleStore } from './console-store.js';
 import { openPostgres } from './postgres/database.js';
 import { createPostgresNotifier } from './postgres/notifier.js';
+import type { SqlDb } from './sql.js';
 import { createSqlStore } from './sql-store.js';
 import { createSqliteDb, openSqlite } from './sqlite/database.js';
 
@@ -22,6 +23,8 @@ export interface OpenedStore {
   notifier: Notifier;
   /** The console's tables, on the same database. */
   consoleStore: ConsoleStore;
+  /** The SQL surface under the store, for modules with tables of their own (broadcasts). */
+  db: SqlDb;
 }
 
 export async function openStore(
@@ -33,11 +36,11 @@ export async function openStore(
     const { db, pool } = await openPostgres({ connectionString: config.DATABASE_URL, onError });
     const store = await createSqlStore(db, cipher);
     const notifier = await createPostgresNotifier(config.DATABASE_URL, pool, onError);
-    return { store, notifier, consoleStore: createConsoleStore(db, cipher) };
+    return { store, notifier, consoleStore: createConsoleStore(db, cipher), db };
   }
   const db = createSqliteDb(openSqlite(config.DATABASE_PATH));
   const store = await createSqlStore(db, cipher);
-  return { store, notifier: createLocalNotifier(), consoleStore: createConsoleStore(db, cipher) };
+  return { store, notifier: createLocalNotifier(), consoleStore: createConsoleStore(db, cipher), db };
 }
 
 /** The SQLite store on one file (tests and tools). */

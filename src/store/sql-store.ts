@@ -178,6 +178,15 @@ export async function createSqlStore(db: SqlDb, cipher: Cipher): Promise<Store> 
     ]);
   }
 
+  /** Ends a broadcast subscription: the consent record goes, unsent campaign deliveries are skipped. */
+  async function endSubscription(q: SqlDb, contactId: string): Promise<void> {
+    await q.run('DELETE FROM broadcast_subscriptions WHERE contact_id = ?', [contactId]);
+    await q.run(
+      `UPDATE broadcast_deliveries SET status = 'skipped', error = 'stopped' WHERE contact_id = ? AND status = 'pending'`,
+      [contactId],
+    );
+  }
+
   const contactOf = async (id: number) =>
     (await db.get<{ contact_id: string }>('SELECT contact_id FROM outbox WHERE id = ?', [id]))?.contact_id;
 
@@ -218,12 +227,27 @@ export async function createSqlStore(db: SqlDb, cipher: Cipher): Promise<Store> 
       },
       setContactLang: async (id, lang) =>
         void (await q.run('UPDATE contacts SET lang = ? WHERE id = ?', [lang, id])),
-      setContactSubscribed: async (id, s) =>
-        void (await q.run('UPDATE contacts SET subscribed = ? WHERE id = ?', [s ? 1 : 0, id])),
+      async setContactSubscribed(id, s, consent) {
+        await q.run('UPDATE contacts SET subscribed = ? WHERE id = ?', [s ? 1 : 0, id]);
+        if (!s) return endSubscription(q, id);
+        if (consent)
+          await q.run(
+            `INSERT INTO broadcast_subscriptions (contact_id, channel, lang, consented_at) VALUES (?, ?, ?, ?)
+             ON CONFLICT (contact_id) DO UPDATE SET channel = excluded.channel, lang = excluded.lang,
+               consented_at = excluded.consented_at`,
+            [id, consent.channel, consent.lang, consent.now],
+          );
+      },
       setContactSource: async (id, source) =>
         void (await q.run('UPDATE contacts SET source = ? WHERE id = ?', [source, id])),
-      setContactUnreachable: async (id, u) =>
-        void (await q.run('UPDATE contacts SET unreachable = ? WHERE id = ?', [u ? 1 : 0, id])),
+      async setContactUnreachable(id, u) {
+        // Blocked the bot: broadcasts end too (unblocking and writing again does not restart them).
+        await q.run(`UPDATE contacts SET unreachable = ?${u ? ', subscribed = 0' : ''} WHERE id = ?`, [
+          u ? 1 : 0,
+          id,
+        ]);
+        if (u) await endSubscription(q, id);
+      },
 
       async getConversation(contactId) {
         const row = await q.get<ConversationRow>(
@@ -422,6 +446,9 @@ export async function createSqlStore(db: SqlDb, cipher: Cipher): Promise<Store> 
            WHERE contact_id = ?`,
           [contactId],
         );
+        // broadcasts: the consent, the person's campaign deliveries, an admin's test-send link
+        for (const table of ['broadcast_deliveries', 'broadcast_subscriptions', 'broadcast_admin_links'])
+          await q.run(`DELETE FROM ${table} WHERE contact_id = ?`, [contactId]);
         await q.run('DELETE FROM contacts WHERE id = ?', [contactId]);
       },
     };
@@ -596,7 +623,13 @@ export async function createSqlStore(db: SqlDb, cipher: Cipher): Promise<Store> 
              WHERE contact_id = ?`,
             [id],
           );
+          await q.run('DELETE FROM broadcast_deliveries WHERE contact_id = ?', [id]);
         }
+        // campaign deliveries that ended before the retention time (a subscriber's consent stays)
+        await q.run(
+          `DELETE FROM broadcast_deliveries WHERE done_at < ? AND status NOT IN ('pending','sending')`,
+          [before],
+        );
         const removed = {
           contacts: (await q.run('DELETE FROM contacts WHERE last_seen_at < ? AND subscribed = 0', [before]))
             .changes,

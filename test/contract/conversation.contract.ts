@@ -38,6 +38,7 @@ const MENU_CHOICES = [
   'menu:main.legal',
   'menu:main.counsellor',
   'menu:main.phone_safety',
+  'menu:main.subscribe',
   'common:choices.sos_numbers',
   'common:choices.exit',
   'common:choices.language',

@@ -13,7 +13,7 @@ import { createDutySchedule, type DutySchedule } from '../../src/core/duty.js';
 import { Engine } from '../../src/core/engine.js';
 import { createLocalNotifier } from '../../src/core/local-notifier.js';
 import type { Notifier, Store } from '../../src/core/ports.js';
-import type { InboundMessage, Lang } from '../../src/core/types.js';
+import type { Channel, InboundMessage, Lang } from '../../src/core/types.js';
 import { createTranslator, type Translator } from '../../src/i18n/translator.js';
 import { createLogger } from '../../src/logger.js';
 import { type Cipher, createCipher } from '../../src/privacy/cipher.js';
@@ -44,6 +44,8 @@ export interface EngineHarnessOptions {
   claimLeaseMs?: number;
   /** Per-person flood limit; tests type faster than people, so it is high unless a test sets it. */
   floodMaxPerMinute?: number;
+  /** Channels that receive campaign broadcasts (the subscribe flow is offered there); default telegram only. */
+  broadcastChannels?: Channel[];
 }
 
 export class EngineHarness {
@@ -102,7 +104,8 @@ export class EngineHarness {
       pseudonym: this.cipher.pseudonym,
       logger,
       clock: options.clock,
-      textParams: { retentionDays: 30 },
+      textParams: { retentionDays: 30, broadcastHours: '10:00–19:00', broadcastMaxPerMonth: 4 },
+      broadcastChannels: options.broadcastChannels ?? ['telegram'],
       onOutbox: () => this.dispatcher.wake(),
       notifier: this.notifier,
       floodMaxPerMinute: options.floodMaxPerMinute ?? 100,

@@ -148,6 +148,9 @@ export class FakeTelegramApi {
   private constructor(token: string) {
     this.#token = token;
     this.#server = createServer((req, res) => void this.#handle(req, res));
+    // Idle keep-alive connections stay open for the whole test: a close racing the bot's reuse of
+    // the connection would make a send ambiguous (the broadcast sender then counts it "unknown").
+    this.#server.keepAliveTimeout = 10 * 60_000;
   }
 
   static async start(token = FAKE_BOT_TOKEN): Promise<FakeTelegramApi> {

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { MiddlewareHandler } from 'hono';
 import { inject } from 'vitest';
 import { type App, createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
@@ -54,6 +55,8 @@ export async function startTestApp(
     clock?: () => number;
     /** Instead of a logger at the configured level on stdout (e.g. one writing to a file). */
     logger?: Logger;
+    /** The console's admin check, for the routes mounted behind it (campaigns). */
+    adminGuard?: MiddlewareHandler;
   } = {},
 ): Promise<TestApp> {
   const base = options.env && options.dir ? { env: options.env, dir: options.dir } : testEnv(options.env);
@@ -66,6 +69,7 @@ export async function startTestApp(
     logger: options.logger ?? createLogger(config.LOG_LEVEL),
     channelOverrides: options.channelOverrides,
     clock: options.clock,
+    adminGuard: options.adminGuard,
   });
   await app.start();
   return {

@@ -96,7 +96,15 @@ export function createTelegramAdapter(
   const log = logger.child({ channel: 'telegram' });
 
   const bot = new Bot(token, { client: { apiRoot: config.TELEGRAM_API_ROOT.replace(/\/+$/, '') } });
-  bot.api.config.use(autoRetry({ ...AUTO_RETRY, ...options.autoRetry }));
+  const retry = autoRetry({ ...AUTO_RETRY, ...options.autoRetry });
+  // Calls of a sender that paces and retries by itself (SendProgress.failFast) skip the plugin:
+  // a 429 must reach that sender at once so it pauses every send, not only this one.
+  const failFast = new WeakSet<AbortSignal>();
+  bot.api.config.use((prev, method, payload, signal) =>
+    signal && failFast.has(signal as unknown as AbortSignal)
+      ? prev(method, payload, signal)
+      : retry(prev, method, payload, signal),
+  );
 
   let sink: InboundSink | undefined;
   let running = false;
@@ -332,13 +340,24 @@ export function createTelegramAdapter(
     const parts = renderMessage(message);
     let sent = progress?.partsSent ?? 0;
     const refs: string[] = [];
+    let signal: AbortSignal | undefined;
+    if (progress?.failFast) {
+      signal = new AbortController().signal;
+      failFast.add(signal);
+    }
     for (const part of parts.slice(sent)) {
       let result: { message_id: number };
       try {
-        result = await bot.api.sendMessage(chatId, part.text, {
-          reply_markup: part.reply_markup,
-          link_preview_options: { is_disabled: true },
-        });
+        result = await bot.api.sendMessage(
+          chatId,
+          part.text,
+          {
+            reply_markup: part.reply_markup,
+            link_preview_options: { is_disabled: true },
+            ...(part.disable_notification ? { disable_notification: true } : {}),
+          },
+          signal && asSignal(signal),
+        );
       } catch (error) {
         throw toDeliveryError(error);
       }

@@ -22,13 +22,20 @@ const EMPTY_TEXT = '…';
 export interface TelegramMessagePart {
   text: string;
   reply_markup?: InlineKeyboardMarkup;
+  /** Silent delivery: no sound or vibration (https://core.telegram.org/bots/api#sendmessage). */
+  disable_notification?: true;
 }
 
 /** The parts to send for one outbound message, in order (the keyboard rides on the last one). */
 export function renderMessage(message: Extract<OutboundMessage, { type: 'message' }>): TelegramMessagePart[] {
   const { rows, fallback } = buildKeyboard(message.choices, message.globalChoices);
+  // a link rides as a URL button above the choices (only https: composed links are checked)
+  if (message.link && /^https:\/\//.test(message.link.url))
+    rows.unshift([{ text: buttonLabel(message.link.label), url: message.link.url }]);
   const text = fallback.length > 0 ? `${message.text}\n\n${fallback.join('\n')}` : message.text;
-  const parts: TelegramMessagePart[] = splitText(text).map((t) => ({ text: t }));
+  const parts: TelegramMessagePart[] = splitText(text).map((t) =>
+    message.silent ? { text: t, disable_notification: true } : { text: t },
+  );
   const last = parts[parts.length - 1];
   if (last && rows.length > 0) last.reply_markup = { inline_keyboard: rows };
   return parts;

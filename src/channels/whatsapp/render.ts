@@ -24,7 +24,7 @@ export function renderWhatsapp(
   translator: Translator,
   max = WHATSAPP_MAX_TEXT,
 ): string[] {
-  const parts = [toWhatsappEmphasis(message.text).trim()];
+  const parts = [withLink(toWhatsappEmphasis(message.text).trim(), message.link)];
   if (message.choices.length > 0) {
     parts.push(numberedList(message.choices));
   }
@@ -35,6 +35,17 @@ export function renderWhatsapp(
     parts.push([hint, footer].filter(Boolean).join('\n'));
   }
   return splitText(parts.filter(Boolean).join('\n\n'), max);
+}
+
+/**
+ * WhatsApp Web has no link buttons: the link is a plain line (sent with linkPreview: false),
+ * placed before the last paragraph so a broadcast still ends with how to stop.
+ */
+function withLink(text: string, link: TextMessage['link']): string {
+  if (!link) return text;
+  const line = `${link.label}: ${link.url}`;
+  const cut = text.lastIndexOf('\n\n');
+  return cut === -1 ? `${text}\n\n${line}` : `${text.slice(0, cut)}\n\n${line}${text.slice(cut)}`;
 }
 
 /** "1 – Yes\n2 – No": the number is the answer the person types. */

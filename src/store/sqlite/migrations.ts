@@ -207,7 +207,65 @@ export const sqliteMigrations: readonly string[] = [
   ALTER TABLE contacts ADD COLUMN stream_seen_at INTEGER;
   `,
   /* 4: broadcasts (subscriptions, campaigns, deliveries) */ `
-  SELECT 1;
+  -- Consent to campaign broadcasts: when, in which language, on which channel; nothing else.
+  -- contacts.subscribed stays the switch; this row is the record of the consent behind it.
+  CREATE TABLE broadcast_subscriptions (
+    contact_id    TEXT PRIMARY KEY REFERENCES contacts(id) ON DELETE CASCADE,
+    channel       TEXT NOT NULL,
+    lang          TEXT NOT NULL,
+    consented_at  INTEGER NOT NULL
+  );
+
+  CREATE TABLE broadcast_campaigns (
+    id            INTEGER PRIMARY KEY,
+    name          TEXT NOT NULL,
+    texts_json    TEXT NOT NULL,              -- {"kk": "...", "ru": "...", "en": "..."} (no personal data)
+    link_json     TEXT,                       -- {"label": {...}, "url": "https://..."}
+    filter_json   TEXT NOT NULL,              -- {"langs": [...], "channels": [...], "sources": [...]}
+    status        TEXT NOT NULL CHECK (status IN ('draft','scheduled','running','paused','done','cancelled')),
+    send_at       INTEGER,
+    created_by    INTEGER,
+    created_at    INTEGER NOT NULL,
+    updated_at    INTEGER NOT NULL,
+    started_at    INTEGER,
+    finished_at   INTEGER
+  );
+  CREATE INDEX broadcast_campaigns_by_status ON broadcast_campaigns(status, send_at);
+
+  -- One row per recipient and campaign (the UNIQUE pair: never two for one person), claimed
+  -- before sending: pending -> sending -> sent / failed / blocked, or unknown when its sender
+  -- died mid-send (never sent again), or skipped when the person stopped first.
+  CREATE TABLE broadcast_deliveries (
+    id               INTEGER PRIMARY KEY,
+    campaign_id      INTEGER NOT NULL REFERENCES broadcast_campaigns(id) ON DELETE CASCADE,
+    contact_id       TEXT NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+    channel          TEXT NOT NULL,
+    lang             TEXT NOT NULL,
+    status           TEXT NOT NULL CHECK (status IN ('pending','sending','sent','failed','blocked','unknown','skipped')),
+    attempts         INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at  INTEGER NOT NULL,
+    claimed_at       INTEGER,
+    done_at          INTEGER,
+    error            TEXT,
+    UNIQUE (campaign_id, contact_id)
+  );
+  CREATE INDEX broadcast_deliveries_ready ON broadcast_deliveries(next_attempt_at, id) WHERE status = 'pending';
+  CREATE INDEX broadcast_deliveries_claimed ON broadcast_deliveries(claimed_at) WHERE status = 'sending';
+  CREATE INDEX broadcast_deliveries_by_contact ON broadcast_deliveries(contact_id, claimed_at);
+  CREATE INDEX broadcast_deliveries_by_status ON broadcast_deliveries(campaign_id, status);
+  CREATE INDEX broadcast_deliveries_done ON broadcast_deliveries(done_at);
+
+  -- An admin's own chat for test sends, linked with a one-time code sent as /start link-CODE.
+  CREATE TABLE broadcast_admin_links (
+    admin_id    INTEGER PRIMARY KEY,
+    contact_id  TEXT NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+    linked_at   INTEGER NOT NULL
+  );
+  CREATE TABLE broadcast_link_codes (
+    code_hash   TEXT PRIMARY KEY,             -- keyed hash of the code, never the code
+    admin_id    INTEGER NOT NULL,
+    expires_at  INTEGER NOT NULL
+  );
   `,
   /* 5: safety (blocking, floods, erase confirmation) */ `
   SELECT 1;
