@@ -8,29 +8,24 @@ import { streamSSE } from 'hono/streaming';
 import type { ConsoleDeps, ConsoleEnv } from './deps.js';
 
 const KEEPALIVE_MS = 25_000;
-/**
- * The engine publishes while its transaction is still committing, so a console refetching at once
- * could read the old state: `queue` and `conversation` go out shortly after the notification and
- * once more a little later (bursts collapse into one pair). An alert goes out once.
- */
+/** Notifications arrive after the change committed; a burst of them becomes one event. */
 const SETTLE_MS = 50;
-const LATE_MS = 1000;
 
 export function mountEvents(api: Hono<ConsoleEnv>, deps: ConsoleDeps): void {
   const idleMs = deps.config.CONSOLE_IDLE_MINUTES * 60_000;
   api.get('/events', (c) => {
     const tokenHash = c.get('tokenHash');
     return streamSSE(c, async (stream) => {
-      const pending = new Map<string, NodeJS.Timeout[]>();
+      const pending = new Map<string, NodeJS.Timeout>();
       const send = (event: string, data: object) => {
         const payload = JSON.stringify(data);
         const key = `${event} ${payload}`;
         if (pending.has(key)) return;
-        const write = () => void stream.writeSSE({ event, data: payload }).catch(() => {});
-        const last = event === 'alert' ? SETTLE_MS : LATE_MS;
-        const timers = [setTimeout(write, SETTLE_MS), setTimeout(() => pending.delete(key), last)];
-        if (event !== 'alert') timers.push(setTimeout(write, LATE_MS));
-        pending.set(key, timers);
+        const timer = setTimeout(() => {
+          pending.delete(key);
+          void stream.writeSSE({ event, data: payload }).catch(() => {});
+        }, SETTLE_MS);
+        pending.set(key, timer);
       };
       const off = [
         deps.notifier.subscribe('queue', () => send('queue', {})),
@@ -50,7 +45,7 @@ export function mountEvents(api: Hono<ConsoleEnv>, deps: ConsoleDeps): void {
       }, KEEPALIVE_MS);
       await new Promise<void>((resolve) => stream.onAbort(resolve));
       clearInterval(keepAlive);
-      for (const timers of pending.values()) for (const timer of timers) clearTimeout(timer);
+      for (const timer of pending.values()) clearTimeout(timer);
       for (const unsubscribe of off) unsubscribe();
     });
   });

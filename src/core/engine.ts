@@ -880,7 +880,7 @@ export class Engine {
           await tx.enqueueHandoff(c.id, c.riskLevel, turn.now);
           // consoles of on-duty counsellors raise an alert (the topic holds no personal data)
           if (c.riskLevel === 'immediate' || c.riskLevel === 'high')
-            this.#deps.notifier?.publish(`alert:${c.riskLevel}`);
+            tx.afterCommit(() => this.#deps.notifier?.publish(`alert:${c.riskLevel}`));
           break;
         case 'cancelHandoff':
           await tx.cancelHandoff(c.id);
@@ -951,8 +951,8 @@ export class Engine {
       await enqueue(message, message.type === 'message' ? message.text : undefined);
     }
     if (turn.effects.some((e) => e.type === 'enqueueHandoff' || e.type === 'cancelHandoff'))
-      this.#deps.notifier?.publish('queue');
-    this.#deps.notifier?.publish(`conversation:${c.id}`);
+      tx.afterCommit(() => this.#deps.notifier?.publish('queue'));
+    tx.afterCommit(() => this.#deps.notifier?.publish(`conversation:${c.id}`));
     return count;
   }
 
@@ -993,7 +993,7 @@ export class Engine {
         now: turn.now,
       });
     }
-    this.#deps.notifier?.publish('queue');
+    tx.afterCommit(() => this.#deps.notifier?.publish('queue'));
     return goodbye.length;
   }
 

@@ -108,6 +108,12 @@ export interface NewOutboxItem {
 
 /** What a transaction can read and write. Every method runs inside the open transaction. */
 export interface StoreTx {
+  /**
+   * Runs `fn` once the open transaction has committed (at once outside a transaction), so live
+   * views told of a change read it, not the state before it. Not run if the transaction fails.
+   */
+  afterCommit(fn: () => void): void;
+
   /** Records an inbound external id; false if it was seen before (a duplicate). */
   markInboundSeen(key: string, now: number): Promise<boolean>;
 

@@ -190,8 +190,9 @@ export async function createSqlStore(db: SqlDb, cipher: Cipher): Promise<Store> 
   const contactOf = async (id: number) =>
     (await db.get<{ contact_id: string }>('SELECT contact_id FROM outbox WHERE id = ?', [id]))?.contact_id;
 
-  function txApi(q: SqlDb): StoreTx {
+  function txApi(q: SqlDb, afterCommit: (fn: () => void) => void = (fn) => fn()): StoreTx {
     return {
+      afterCommit,
       async markInboundSeen(key, now) {
         const r = await q.run(
           'INSERT INTO inbound_seen (key, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING',
@@ -485,7 +486,12 @@ export async function createSqlStore(db: SqlDb, cipher: Cipher): Promise<Store> 
   const store: Store = {
     kind: db.dialect,
     ...outside,
-    transaction: (fn, options) => db.transaction((q) => fn(txApi(q)), options?.lock),
+    async transaction(fn, options) {
+      const committed: Array<() => void> = [];
+      const result = await db.transaction((q) => fn(txApi(q, (f) => void committed.push(f))), options?.lock);
+      for (const f of committed) f();
+      return result;
+    },
 
     async claimOutbox(now, limit, channels) {
       const items: OutboxItem[] = [];

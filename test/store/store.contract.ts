@@ -93,6 +93,36 @@ export function storeContract(backend: Backend, dbPath: () => string) {
       ]);
     });
 
+    it('should run afterCommit callbacks only once the transaction committed, and never on rollback', async () => {
+      const { store } = await open();
+      await conversation(store, 'p1');
+      const seen: Array<number | null> = [];
+      const readBack = async () =>
+        seen.push((await store.getConversation('p1'))?.riskLevel === 'high' ? 1 : 0);
+      let pending: Promise<number> | undefined;
+      await store.transaction(async (tx) => {
+        const c = await tx.getConversation('p1');
+        if (!c) throw new Error('no conversation');
+        await tx.saveConversation({ ...c, riskLevel: 'high' }, 2);
+        tx.afterCommit(() => {
+          pending = readBack();
+        });
+        expect(pending).toBeUndefined(); // not yet: the write is not committed
+      });
+      await pending;
+      expect(seen).toEqual([1]); // a listener told after the commit reads the new state
+      let ran = false;
+      await expect(
+        store.transaction(async (tx) => {
+          tx.afterCommit(() => {
+            ran = true;
+          });
+          throw new Error('rolled back');
+        }),
+      ).rejects.toThrow('rolled back');
+      expect(ran).toBe(false);
+    });
+
     it('should record an inbound key once', async () => {
       const { store } = await open();
       expect(await store.markInboundSeen('k', 1)).toBe(true);
