@@ -24,7 +24,8 @@ export const flowActions = {
   /** Send the emergency numbers now (same message as SOS). */
   showEmergency: (_: unknown) => {},
   /** Put the conversation in the counsellor queue with its risk level. */
-  requestCounsellor: (_: unknown) => {},
+  /** `later`: a request left off duty (the flow then says when and how a message will come). */
+  requestCounsellor: (_: unknown, _params?: { later?: boolean }) => {},
   /** Take the conversation out of the counsellor queue. */
   cancelCounsellor: (_: unknown) => {},
   /** Erase every row about the person (they said yes to the erase question), then the quick exit. */

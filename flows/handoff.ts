@@ -33,7 +33,10 @@ export const handoffMachine = plainFlow.createMachine({
         // a message will come later: say so, and how to keep it off the lock screen
         'choice.request': {
           target: 'queued',
-          actions: ['requestCounsellor', { type: 'say', params: { key: 'safety:later' } }],
+          actions: [
+            { type: 'requestCounsellor', params: { later: true } },
+            { type: 'say', params: { key: 'safety:later' } },
+          ],
         },
         'choice.not_now': 'toMenu',
       },

@@ -802,13 +802,15 @@ export class Engine {
           turn().conversation.riskLevel = params.level;
         },
         showEmergency: () => void turn().replies.push({ key: 'common:sos.text' }),
-        requestCounsellor: () => {
+        requestCounsellor: (_: unknown, params?: { later?: boolean }) => {
           const t = turn();
           t.effects.push({ type: 'enqueueHandoff' });
           if (t.conversation.status !== 'bot') return;
           t.conversation.status = 'queued';
-          // Honest about the web chat: a reply reaches the person only while the page is open.
-          if (t.conversation.channel === 'webchat') t.replies.push({ key: 'handoff:webchat_open' });
+          // Honest about the web chat: a reply reaches the person only while the page is open
+          // (a request left for later says so in its own line, safety:later_webchat).
+          if (t.conversation.channel === 'webchat' && !params?.later)
+            t.replies.push({ key: 'handoff:webchat_open' });
         },
         cancelCounsellor: () => {
           const t = turn();
