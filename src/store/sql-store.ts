@@ -24,6 +24,8 @@ import type { SqlDb } from './sql.js';
 
 export const PRIORITY: Record<RiskLevel, number> = { immediate: 0, high: 1, standard: 2 };
 const EMPTY = Buffer.alloc(0);
+/** How stale `contacts.last_seen_at` may get before a message rewrites it. */
+export const LAST_SEEN_GRANULARITY_MS = 60_000;
 
 interface ConversationRow {
   id: number;
@@ -193,10 +195,26 @@ export async function createSqlStore(db: SqlDb, cipher: Cipher): Promise<Store> 
         return row ? toContact(row) : undefined;
       },
       async upsertContact({ id, channel, address, now }) {
-        const row = await q.get<ContactRow>('SELECT * FROM contacts WHERE id = ?', [id]);
+        const row = await q.get<ContactRow & { last_seen_at: number }>(
+          'SELECT * FROM contacts WHERE id = ?',
+          [id],
+        );
         if (row) {
-          await q.run('UPDATE contacts SET last_seen_at = ?, unreachable = 0 WHERE id = ?', [now, id]);
-          return toContact({ ...row, unreachable: 0 });
+          // An unchanged row is not rewritten: last seen is kept to the minute (retention counts
+          // days), so a conversation's every message does not rewrite the contact and its index.
+          if (row.unreachable === 1 || now - Number(row.last_seen_at) >= LAST_SEEN_GRANULARITY_MS)
+            await q.run('UPDATE contacts SET last_seen_at = ?, unreachable = 0 WHERE id = ?', [now, id]);
+          // The caller reaches the person at `address` (the contact id is its keyed hash):
+          // no need to decrypt the stored copy on every message.
+          return {
+            id,
+            channel: row.channel,
+            address,
+            lang: row.lang,
+            subscribed: row.subscribed === 1,
+            unreachable: false,
+            source: row.source,
+          };
         }
         await q.run(
           'INSERT INTO contacts (id, channel, address_enc, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)',
@@ -308,25 +326,25 @@ export async function createSqlStore(db: SqlDb, cipher: Cipher): Promise<Store> 
       async enqueueOutbox({ conversationId, contactId, channel, address, message, messageId, lane, now }) {
         // Callers hold the person's lock (a turn, a counsellor's reply), so "is there an earlier
         // unsent row?" cannot race with the dispatcher promoting the next head.
-        const earlier = await q.get<{ id: number }>(
-          `SELECT id FROM outbox WHERE contact_id = ? AND status IN ('pending','sending') LIMIT 1`,
-          [contactId],
-        );
+        // A row without its own address is delivered to the contact's (read when claimed), so a
+        // turn encrypts no second copy of it. The head flag is decided in the same statement.
         const row = await q.get<{ id: number }>(
           `INSERT INTO outbox (conversation_id, contact_id, message_id, channel, address_enc, payload_enc, status,
              next_attempt_at, created_at, lane, head)
-           VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?) RETURNING id`,
+           VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, CASE WHEN EXISTS (
+             SELECT 1 FROM outbox WHERE contact_id = ? AND status IN ('pending','sending')) THEN 0 ELSE 1 END)
+           RETURNING id`,
           [
             conversationId,
             contactId,
             messageId ?? null,
             channel,
-            enc(address),
+            address === undefined ? EMPTY : enc(address),
             enc(JSON.stringify(message)),
             now,
             now,
             lane ?? 'live',
-            earlier ? 0 : 1,
+            contactId,
           ],
         );
         return Number(row?.id);
@@ -410,6 +428,15 @@ export async function createSqlStore(db: SqlDb, cipher: Cipher): Promise<Store> 
           [now, id],
         );
         if (row) rows.push(row);
+      }
+      for (const row of rows) {
+        if (row.address_enc.length > 0) continue;
+        // the row goes to the contact's address (see enqueueOutbox)
+        const contact = await q.get<{ address_enc: Buffer }>(
+          'SELECT address_enc FROM contacts WHERE id = ?',
+          [row.contact_id],
+        );
+        row.address_enc = contact?.address_enc ?? EMPTY;
       }
       return readClaimed(q, rows, now);
     });

@@ -31,3 +31,12 @@ describe('cipher', () => {
     expect(id).not.toContain('123456789');
   });
 });
+
+describe('cipher IVs', () => {
+  it('should never repeat an IV across pool refills', () => {
+    const c = createCipher(randomBytes(32));
+    const ivs = new Set<string>();
+    for (let i = 0; i < 5000; i++) ivs.add(c.encrypt('x').subarray(1, 13).toString('hex'));
+    expect(ivs.size).toBe(5000);
+  });
+});
