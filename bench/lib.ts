@@ -5,6 +5,8 @@ export interface BenchContext {
   quick: boolean;
   /** How many times a comparison is repeated; the tables show the median. */
   repeats: number;
+  /** A fresh database in a throwaway PostgreSQL cluster started for this run (null if none). */
+  postgres(): Promise<string | null>;
 }
 
 export interface Table {

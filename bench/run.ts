@@ -6,10 +6,12 @@
 import { cpus, totalmem } from 'node:os';
 import { engineBench } from './engine.js';
 import { type BenchModule, printTable } from './lib.js';
+import { outboxBench } from './outbox.js';
 import { peerBench } from './peer.js';
+import { benchPostgres, stopBenchPostgres } from './postgres.js';
 
 /** The bench modules, in order. Add a module here (one line) to have it run. */
-const MODULES: BenchModule[] = [engineBench, peerBench];
+const MODULES: BenchModule[] = [engineBench, outboxBench, peerBench];
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -17,7 +19,7 @@ const only = args
   .find((a) => a.startsWith('--only='))
   ?.slice('--only='.length)
   .split(',');
-const ctx = { quick, repeats: quick ? 1 : 3 };
+const ctx = { quick, repeats: quick ? 1 : 3, postgres: benchPostgres };
 
 console.log(
   `# Tirek benchmarks${quick ? ' (--quick)' : ''}\n\nnode ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GB; load average ${(
@@ -34,4 +36,5 @@ for (const m of MODULES) {
   for (const table of await m.run(ctx)) printTable(table);
   console.log(`\n(${m.name}: ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
 }
+await stopBenchPostgres();
 console.log(`\nTotal ${((performance.now() - began) / 1000).toFixed(1)} s`);

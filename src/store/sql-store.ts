@@ -77,6 +77,10 @@ export async function createSqlStore(db: SqlDb, cipher: Cipher): Promise<Store> 
   const enc = (s: string) => cipher.encrypt(s);
   const dec = (b: Buffer) => cipher.decrypt(b);
   const skipLocked = db.dialect === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
+  // PostgreSQL may run an `IN (… LIMIT n FOR UPDATE SKIP LOCKED)` subquery as a join that claims
+  // more than n rows; an ARRAY() of it is evaluated once.
+  const pickedIn = db.dialect === 'postgres' ? '= ANY(ARRAY' : 'IN ';
+  const pickedEnd = db.dialect === 'postgres' ? ')' : '';
 
   const toConversation = (r: ConversationRow): ConversationRecord => ({
     id: r.id,
@@ -414,21 +418,17 @@ export async function createSqlStore(db: SqlDb, cipher: Cipher): Promise<Store> 
     params: Array<string | number>,
   ): Promise<{ items: OutboxItem[]; unreadable: UnreadableOutboxRow[] }> {
     return db.transaction(async (q) => {
-      const ids = await q.all<{ id: number }>(
-        `SELECT id FROM outbox WHERE head = 1 AND status = 'pending' AND next_attempt_at <= ? AND ${where}
-         ORDER BY next_attempt_at, id LIMIT ?${skipLocked}`,
-        [now, ...params, limit],
+      // One statement: pick the due heads (skipping rows another instance holds) and claim them.
+      const rows = await q.all<OutboxRow>(
+        `UPDATE outbox SET status = 'sending', claimed_at = ?, attempts = attempts + 1
+         WHERE status = 'pending' AND id ${pickedIn}(
+           SELECT id FROM outbox WHERE head = 1 AND status = 'pending' AND next_attempt_at <= ? AND ${where}
+           ORDER BY next_attempt_at, id LIMIT ?${skipLocked})${pickedEnd}
+         RETURNING id, conversation_id, contact_id, channel, address_enc, payload_enc, attempts, parts_sent, created_at`,
+        [now, now, ...params, limit],
       );
-      if (ids.length === 0) return { items: [], unreadable: [] };
-      const rows: OutboxRow[] = [];
-      for (const { id } of ids) {
-        const row = await q.get<OutboxRow>(
-          `UPDATE outbox SET status = 'sending', claimed_at = ?, attempts = attempts + 1 WHERE id = ? AND status = 'pending'
-           RETURNING id, conversation_id, contact_id, channel, address_enc, payload_enc, attempts, parts_sent, created_at`,
-          [now, id],
-        );
-        if (row) rows.push(row);
-      }
+      if (rows.length === 0) return { items: [], unreadable: [] };
+      rows.sort((a, b) => Number(a.id) - Number(b.id));
       for (const row of rows) {
         if (row.address_enc.length > 0) continue;
         // the row goes to the contact's address (see enqueueOutbox)

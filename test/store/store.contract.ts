@@ -257,10 +257,12 @@ export function storeContract(backend: Backend, dbPath: () => string) {
       expect(item).toMatchObject({ address: 'chat-of-p', contactId: 'p' });
     });
 
-    it('should claim the live head first in well under 50 ms with 20,000 bulk rows waiting', async () => {
+    it('should claim the live head first in well under 50 ms with a large bulk backlog waiting', async () => {
       const { store } = await open();
+      // 20,000 rows on SQLite; 5,000 on PostgreSQL, where each row written is a round trip
+      const backlog = backend.name === 'sqlite' ? 20_000 : 5_000;
       await store.transaction(async (tx) => {
-        for (let i = 0; i < 20_000; i++)
+        for (let i = 0; i < backlog; i++)
           await tx.enqueueOutbox({
             conversationId: null,
             contactId: `bulk${i}`,
@@ -279,9 +281,9 @@ export function storeContract(backend: Backend, dbPath: () => string) {
         took.push(performance.now() - t0);
         if (i === 0) expect(texts(claimed.items)).toEqual(['fresh reply']);
       }
-      // the claim walks the small ready index: its cost does not depend on the 20,000 rows
+      // the claim walks the small ready index: its cost does not depend on the backlog
       expect(Math.min(...took)).toBeLessThan(50);
-    });
+    }, 60_000);
 
     it('should order the hand-off queue by risk, then by waiting time within a level', async () => {
       const { store } = await open();
