@@ -6,12 +6,14 @@
 import { cpus, totalmem } from 'node:os';
 import { engineBench } from './engine.js';
 import { type BenchModule, printTable } from './lib.js';
+import { memoryBench } from './memory.js';
 import { outboxBench } from './outbox.js';
 import { peerBench } from './peer.js';
 import { benchPostgres, stopBenchPostgres } from './postgres.js';
+import { startupBench } from './startup.js';
 
 /** The bench modules, in order. Add a module here (one line) to have it run. */
-const MODULES: BenchModule[] = [engineBench, outboxBench, peerBench];
+const MODULES: BenchModule[] = [engineBench, outboxBench, peerBench, startupBench, memoryBench];
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');

@@ -227,6 +227,11 @@ export class Engine {
     }
   }
 
+  /** People with a message in progress (the per-person queues; empty when idle). */
+  get activeConversations(): number {
+    return this.#serial.activeKeys;
+  }
+
   /** Resolves when every message received so far has been handled. */
   idle(): Promise<void> {
     return this.#serial.idle();

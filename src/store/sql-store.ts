@@ -26,6 +26,8 @@ export const PRIORITY: Record<RiskLevel, number> = { immediate: 0, high: 1, stan
 const EMPTY = Buffer.alloc(0);
 /** How stale `contacts.last_seen_at` may get before a message rewrites it. */
 export const LAST_SEEN_GRANULARITY_MS = 60_000;
+/** Rows the retention purge removes per transaction. */
+export const PURGE_BATCH = 500;
 
 interface ConversationRow {
   id: number;
@@ -542,38 +544,68 @@ export async function createSqlStore(db: SqlDb, cipher: Cipher): Promise<Store> 
       return n;
     },
 
-    purgeExpired: (before) =>
-      db.transaction(async (q) => {
-        await q.run('DELETE FROM inbound_seen WHERE created_at < ?', [before]);
-        // People who have not written for the whole retention time: everything about them goes,
-        // unless they asked for news; then only their conversation's answers and risk level go.
+    async purgeExpired(before) {
+      // In bounded batches, each its own short transaction: a purge of a large backlog (the first
+      // start after a long stop) never holds the database for long, so turns keep being served
+      // between batches. Every step is idempotent: an interrupted purge goes on at the next one.
+      const batches = async (step: (q: SqlDb) => Promise<number>): Promise<number> => {
+        let total = 0;
+        for (;;) {
+          const n = await db.transaction(step, 'retention');
+          total += n;
+          if (n < PURGE_BATCH) return total;
+          await new Promise((r) => setImmediate(r));
+        }
+      };
+      const deleteWhere = (table: string, key: string, where: string) => (q: SqlDb) =>
+        q
+          .run(`DELETE FROM ${table} WHERE ${key} IN (SELECT ${key} FROM ${table} WHERE ${where} LIMIT ?)`, [
+            before,
+            PURGE_BATCH,
+          ])
+          .then((r) => r.changes);
+      await batches(deleteWhere('inbound_seen', 'key', 'created_at < ?'));
+      // People who have not written for the whole retention time: everything about them goes,
+      // unless they asked for news; then only their conversation's answers and risk level go.
+      const contacts = await batches(async (q) => {
         const idle = await q.all<{ id: string }>(
-          'SELECT id FROM contacts WHERE last_seen_at < ? AND subscribed = 0',
-          [before],
+          'SELECT id FROM contacts WHERE last_seen_at < ? AND subscribed = 0 LIMIT ?',
+          [before, PURGE_BATCH],
         );
-        for (const { id } of idle) await q.run('DELETE FROM outbox WHERE contact_id = ?', [id]);
-        const removed = {
-          contacts: (await q.run('DELETE FROM contacts WHERE last_seen_at < ? AND subscribed = 0', [before]))
-            .changes,
-          messages: (await q.run('DELETE FROM messages WHERE created_at < ?', [before])).changes,
-          conversations: (
-            await q.run(`DELETE FROM conversations WHERE status = 'closed' AND updated_at < ?`, [before])
-          ).changes,
-          outbox: (
-            await q.run(`DELETE FROM outbox WHERE status IN ('sent','failed') AND done_at < ?`, [before])
-          ).changes,
-        };
-        await q.run(
-          'DELETE FROM handoff_queue WHERE conversation_id IN (SELECT id FROM conversations WHERE updated_at < ?)',
-          [before],
-        );
-        await q.run(
-          `UPDATE conversations SET snapshot_enc = NULL, risk_level = NULL, who = NULL, flow = 'menu', status = 'bot'
-           WHERE updated_at < ? AND (snapshot_enc IS NOT NULL OR risk_level IS NOT NULL OR who IS NOT NULL)`,
-          [before],
-        );
-        return removed;
-      }, 'retention'),
+        for (const { id } of idle) {
+          await q.run('DELETE FROM outbox WHERE contact_id = ?', [id]);
+          await q.run('DELETE FROM contacts WHERE id = ?', [id]);
+        }
+        return idle.length;
+      });
+      const removed = {
+        contacts,
+        messages: await batches(deleteWhere('messages', 'id', 'created_at < ?')),
+        conversations: await batches(deleteWhere('conversations', 'id', `status = 'closed' AND updated_at < ?`)),
+        outbox: await batches(deleteWhere('outbox', 'id', `status IN ('sent','failed') AND done_at < ?`)),
+      };
+      await batches((q) =>
+        q
+          .run(
+            `DELETE FROM handoff_queue WHERE conversation_id IN (
+               SELECT h.conversation_id FROM handoff_queue h JOIN conversations c ON c.id = h.conversation_id
+               WHERE c.updated_at < ? LIMIT ?)`,
+            [before, PURGE_BATCH],
+          )
+          .then((r) => r.changes),
+      );
+      await batches((q) =>
+        q
+          .run(
+            `UPDATE conversations SET snapshot_enc = NULL, risk_level = NULL, who = NULL, flow = 'menu', status = 'bot'
+             WHERE id IN (SELECT id FROM conversations WHERE updated_at < ?
+               AND (snapshot_enc IS NOT NULL OR risk_level IS NOT NULL OR who IS NOT NULL) LIMIT ?)`,
+            [before, PURGE_BATCH],
+          )
+          .then((r) => r.changes),
+      );
+      return removed;
+    },
 
     tryLock: (name) => db.tryLock(name),
     ping: async () => void (await db.get('SELECT 1 AS ok')),

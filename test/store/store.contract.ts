@@ -414,6 +414,28 @@ export function storeContract(backend: Backend, dbPath: () => string) {
       });
     });
 
+    it('should purge a large backlog in batches and let other work in between', async () => {
+      const { store } = await open();
+      const c = await conversation(store, 'writer', 1);
+      await store.upsertContact({ id: 'writer', channel: 'webchat', address: 'a', now: 200_000 }); // not idle
+      await store.transaction(async (tx) => {
+        for (let i = 0; i < 1_200; i++)
+          await tx.appendMessage({ conversationId: c.id, direction: 'in', text: `old ${i}`, now: 1 });
+      });
+      const order: string[] = [];
+      const purge = store.purgeExpired(100_000).then((r) => {
+        order.push('purge');
+        return r;
+      });
+      // a turn that arrives while the purge runs is served before the purge ends
+      await new Promise((r) => setImmediate(r));
+      const turn = store.transaction((tx) => tx.getConversation('writer')).then(() => order.push('turn'));
+      const removed = await purge;
+      await turn;
+      expect(removed.messages).toBe(1_200); // more than two batches of PURGE_BATCH
+      expect(order).toEqual(['turn', 'purge']);
+    }, 60_000);
+
     it('should let one holder take a named lock at a time', async () => {
       const { store } = await open();
       const lock = await store.tryLock('channel:telegram');
