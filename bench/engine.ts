@@ -14,6 +14,7 @@ import { legalMachine } from '../flows/legal.js';
 import type { ConversationRecord } from '../src/core/ports.js';
 import { EngineHarness } from '../test/helpers/engine-harness.js';
 import { type BenchContext, type BenchModule, fmt, median, percentile, repeat, type Table } from './lib.js';
+import { PG_SETTINGS } from './postgres.js';
 
 /** Walks one person to the legal topics; the others are copies of that conversation. */
 export async function seedConversations(h: EngineHarness, n: number, prefix: string): Promise<BenchUser[]> {
@@ -161,9 +162,9 @@ export const engineBench: BenchModule = {
       const tc = (await h.store.getConversation(
         h.cipher.pseudonym('webchat', (users[0] as BenchUser).id),
       )) as ConversationRecord;
-      const target = ctx.quick ? 1000 : 5000;
+      const target = ctx.quick ? 400 : 5000;
       const rounds = Math.max(1, Math.round(target / n));
-      const samples = ctx.quick ? 300 : 1500;
+      const samples = ctx.quick ? 150 : 1500;
       await engineTurns([h], users, 2, Math.min(200, samples)); // warm-up
       const engine: TurnFigures[] = [];
       const bare: TurnFigures[] = [];
@@ -187,6 +188,7 @@ export const engineBench: BenchModule = {
         fmt(b.p99, 3),
       ]);
     }
+    const pgRows = await postgresTurns(ctx);
     return [
       {
         title: 'Engine turn on SQLite (one core) vs the bare floor of the same run',
@@ -205,6 +207,12 @@ export const engineBench: BenchModule = {
         rows,
         note: `Medians of ${ctx.repeats} runs. msg/s: wall clock, every conversation sending at once, round after round; msg/CPU-s: per second of this process's CPU time; p50/p99: one message in flight.`,
       },
+      {
+        title: 'Engine turn on PostgreSQL: one and two instances on one database (100 conversations)',
+        columns: ['instances', 'msg/s', 'msg/CPU-s', 'p50 ms', 'p99 ms', 'SQLite msg/s (same run)'],
+        rows: pgRows,
+        note: `Two instances: two engines with their own connection pools in this process, people split between them (on this 2-core machine a second process would compete for the same cores). PostgreSQL: ${PG_SETTINGS}.`,
+      },
     ];
   },
 };
@@ -216,4 +224,41 @@ export function medianOf(list: TurnFigures[]): TurnFigures {
     p50: median(list.map((x) => x.p50)),
     p99: median(list.map((x) => x.p99)),
   };
+}
+
+/** The same turns on PostgreSQL, with one engine and with two on the same database. */
+async function postgresTurns(ctx: BenchContext): Promise<Table['rows']> {
+  const n = 100;
+  const rounds = ctx.quick ? 3 : 20;
+  const samples = ctx.quick ? 100 : 500;
+  const url = await ctx.postgres();
+  if (!url) return [['—', 'PostgreSQL not installed', '', '', '', '']];
+  // SQLite in the same run, for comparison
+  const sqlite = await EngineHarness.open();
+  const sUsers = await seedConversations(sqlite, n, 's');
+  await engineTurns([sqlite], sUsers, 1, 0);
+  const sFig = await engineTurns([sqlite], sUsers, rounds, 0);
+  await sqlite.close();
+  const rows: Table['rows'] = [];
+  for (const instances of [1, 2]) {
+    const dbUrl = instances === 1 ? url : await ctx.postgres();
+    const first = await EngineHarness.open({ databaseUrl: dbUrl ?? url });
+    const engines = [first];
+    if (instances === 2) engines.push(await first.reopen());
+    const users = await seedConversations(first, n, 'g');
+    await engineTurns(engines, users, 1, 50); // warm-up
+    const figs: TurnFigures[] = [];
+    await repeat(ctx.repeats, async () => void figs.push(await engineTurns(engines, users, rounds, samples)));
+    for (const e of engines) await e.close();
+    const f = medianOf(figs);
+    rows.push([
+      String(instances),
+      fmt(f.perSecond, 0),
+      fmt(f.perCpuSecond, 0),
+      fmt(f.p50, 2),
+      fmt(f.p99, 2),
+      fmt(sFig.perSecond, 0),
+    ]);
+  }
+  return rows;
 }

@@ -27,7 +27,7 @@ export const memoryBench: BenchModule = {
   async run(ctx: BenchContext): Promise<Table[]> {
     const stored = 100_000;
     const writers = 1_000;
-    const rounds = ctx.quick ? 3 : 10;
+    const rounds = ctx.quick ? 2 : 10;
     const dir = mkdtempSync(join(tmpdir(), 'tirek-bench-mem-'));
     const key = randomBytes(32);
     buildDatabase(join(dir, 'tirek.db'), key, stored, 0);

@@ -11,9 +11,17 @@ import { outboxBench } from './outbox.js';
 import { peerBench } from './peer.js';
 import { benchPostgres, stopBenchPostgres } from './postgres.js';
 import { startupBench } from './startup.js';
+import { telegramBench } from './telegram.js';
 
 /** The bench modules, in order. Add a module here (one line) to have it run. */
-const MODULES: BenchModule[] = [engineBench, outboxBench, peerBench, startupBench, memoryBench];
+const MODULES: BenchModule[] = [
+  engineBench,
+  outboxBench,
+  telegramBench,
+  peerBench,
+  startupBench,
+  memoryBench,
+];
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');

@@ -28,6 +28,8 @@ const EMPTY = Buffer.alloc(0);
 export const LAST_SEEN_GRANULARITY_MS = 60_000;
 /** Rows the retention purge removes per transaction. */
 export const PURGE_BATCH = 500;
+/** People per purge transaction: each takes their conversations and messages with them. */
+const PURGE_CONTACT_BATCH = 100;
 
 interface ConversationRow {
   id: number;
@@ -548,12 +550,12 @@ export async function createSqlStore(db: SqlDb, cipher: Cipher): Promise<Store> 
       // In bounded batches, each its own short transaction: a purge of a large backlog (the first
       // start after a long stop) never holds the database for long, so turns keep being served
       // between batches. Every step is idempotent: an interrupted purge goes on at the next one.
-      const batches = async (step: (q: SqlDb) => Promise<number>): Promise<number> => {
+      const batches = async (step: (q: SqlDb) => Promise<number>, size = PURGE_BATCH): Promise<number> => {
         let total = 0;
         for (;;) {
           const n = await db.transaction(step, 'retention');
           total += n;
-          if (n < PURGE_BATCH) return total;
+          if (n < size) return total;
           await new Promise((r) => setImmediate(r));
         }
       };
@@ -570,18 +572,20 @@ export async function createSqlStore(db: SqlDb, cipher: Cipher): Promise<Store> 
       const contacts = await batches(async (q) => {
         const idle = await q.all<{ id: string }>(
           'SELECT id FROM contacts WHERE last_seen_at < ? AND subscribed = 0 LIMIT ?',
-          [before, PURGE_BATCH],
+          [before, PURGE_CONTACT_BATCH],
         );
         for (const { id } of idle) {
           await q.run('DELETE FROM outbox WHERE contact_id = ?', [id]);
           await q.run('DELETE FROM contacts WHERE id = ?', [id]);
         }
         return idle.length;
-      });
+      }, PURGE_CONTACT_BATCH);
       const removed = {
         contacts,
         messages: await batches(deleteWhere('messages', 'id', 'created_at < ?')),
-        conversations: await batches(deleteWhere('conversations', 'id', `status = 'closed' AND updated_at < ?`)),
+        conversations: await batches(
+          deleteWhere('conversations', 'id', `status = 'closed' AND updated_at < ?`),
+        ),
         outbox: await batches(deleteWhere('outbox', 'id', `status IN ('sent','failed') AND done_at < ?`)),
       };
       await batches((q) =>
