@@ -162,9 +162,9 @@ export const engineBench: BenchModule = {
       const tc = (await h.store.getConversation(
         h.cipher.pseudonym('webchat', (users[0] as BenchUser).id),
       )) as ConversationRecord;
-      const target = ctx.quick ? 400 : 5000;
+      const target = ctx.quick ? 200 : 5000;
       const rounds = Math.max(1, Math.round(target / n));
-      const samples = ctx.quick ? 150 : 1500;
+      const samples = ctx.quick ? 100 : 1500;
       await engineTurns([h], users, 2, Math.min(200, samples)); // warm-up
       const engine: TurnFigures[] = [];
       const bare: TurnFigures[] = [];
@@ -229,8 +229,8 @@ export function medianOf(list: TurnFigures[]): TurnFigures {
 /** The same turns on PostgreSQL, with one engine and with two on the same database. */
 async function postgresTurns(ctx: BenchContext): Promise<Table['rows']> {
   const n = 100;
-  const rounds = ctx.quick ? 3 : 20;
-  const samples = ctx.quick ? 100 : 500;
+  const rounds = ctx.quick ? 2 : 20;
+  const samples = ctx.quick ? 50 : 500;
   const url = await ctx.postgres();
   if (!url) return [['—', 'PostgreSQL not installed', '', '', '', '']];
   // SQLite in the same run, for comparison
