@@ -471,15 +471,16 @@ export async function createSqlStore(db: SqlDb, cipher: Cipher): Promise<Store> 
       claim(now, 1, `contact_id = ? AND status IN ('pending','sending')`, [contactId]),
 
     async markOutboxSent(id, refs, now) {
-      const contactId = await contactOf(id);
-      if (contactId === undefined) return;
+      // one read for both: a row's person and logged message never change
+      const row = await db.get<{ contact_id: string; message_id: number | null }>(
+        'SELECT contact_id, message_id FROM outbox WHERE id = ?',
+        [id],
+      );
+      if (row === undefined) return;
       await db.transaction(async (q) => {
-        const row = await q.get<{ message_id: number | null }>('SELECT message_id FROM outbox WHERE id = ?', [
-          id,
-        ]);
-        await finish(q, id, contactId, 'sent', null, now);
-        if (row?.message_id != null && refs.length > 0) await addRefs(q, row.message_id, refs);
-      }, contactId);
+        await finish(q, id, row.contact_id, 'sent', null, now);
+        if (row.message_id != null && refs.length > 0) await addRefs(q, row.message_id, refs);
+      }, row.contact_id);
     },
     async markOutboxProgress(id, partsSent, refs) {
       await db.transaction(async (q) => {
