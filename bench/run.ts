@@ -1,55 +1,55 @@
 /**
- * Benchmarks (npm run bench): engine turns per second on a real SQLite file (WAL), and whether the
- * cost of a turn stays flat as a conversation grows (the engine must be O(1) in its length).
+ * Benchmarks: `npm run bench` (every figure) or `npm run bench -- --quick` (smaller, < 2 min).
+ * `--only=engine,outbox` runs some modules. Each module prints tables of figures with the
+ * baseline of the same run beside them (figures, not pass/fail).
  */
-import { EngineHarness } from '../test/helpers/engine-harness.js';
+import { cpus, totalmem } from 'node:os';
+import { engineBench } from './engine.js';
+import { type BenchModule, printTable } from './lib.js';
+import { memoryBench } from './memory.js';
+import { outboxBench } from './outbox.js';
+import { peerBench } from './peer.js';
+import { benchPostgres, stopBenchPostgres } from './postgres.js';
+import { startupBench } from './startup.js';
+import { telegramBench } from './telegram.js';
 
-const line = (label: string, value: string) => console.log(`${label.padEnd(52)} ${value}`);
+/** The bench modules, in order. Add a module here (one line) to have it run. */
+const MODULES: BenchModule[] = [
+  engineBench,
+  outboxBench,
+  telegramBench,
+  peerBench,
+  startupBench,
+  memoryBench,
+];
 
-async function turnsPerSecond(people: number, turnsEach: number): Promise<number> {
-  const h = await EngineHarness.open();
-  for (let p = 0; p < people; p++) {
-    await h.command(`p${p}`, 'start');
-    await h.choose(`p${p}`, 'en');
-    await h.choose(`p${p}`, 'yes');
-    await h.choose(`p${p}`, 'me');
-  }
-  const started = performance.now();
-  let turns = 0;
-  for (let i = 0; i < turnsEach; i++) {
-    const batch = [];
-    for (let p = 0; p < people; p++) batch.push(h.choose(`p${p}`, i % 2 === 0 ? 'legal' : 'sos'));
-    await Promise.all(batch);
-    turns += people;
-  }
-  const seconds = (performance.now() - started) / 1000;
-  await h.close();
-  return turns / seconds;
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const only = args
+  .find((a) => a.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',');
+const ctx = { quick, repeats: quick ? 1 : 3, postgres: benchPostgres };
+
+console.log(
+  `# Tirek benchmarks${quick ? ' (--quick)' : ''}\n\nnode ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GB; load average ${(
+    await import('node:os')
+  )
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);
+const began = performance.now();
+for (const m of MODULES) {
+  if (only && !only.includes(m.name)) continue;
+  const t0 = performance.now();
+  for (const table of await m.run(ctx)) printTable(table);
+  console.log(`\n(${m.name}: ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
 }
-
-async function costByLength(): Promise<Array<[number, number]>> {
-  const h = await EngineHarness.open();
-  await h.command('long', 'start');
-  await h.choose('long', 'en');
-  const out: Array<[number, number]> = [];
-  let sent = 2;
-  for (const target of [100, 1000, 5000]) {
-    while (sent < target) {
-      await h.text('long', 'something that is not a choice');
-      sent++;
-    }
-    const started = performance.now();
-    for (let i = 0; i < 200; i++) await h.text('long', 'something that is not a choice');
-    sent += 200;
-    out.push([target, (performance.now() - started) / 200]);
-  }
-  await h.close();
-  return out;
+if (!only || only.includes('broadcast')) {
+  // campaign broadcasts (also npm run bench:broadcast); a smaller campaign in --quick
+  if (quick) process.env.BENCH_BROADCAST_PEOPLE ??= '2000';
+  await import('./broadcast.js');
 }
-
-console.log('Tirek benchmarks (one process, SQLite WAL, synchronous=NORMAL)\n');
-line('turns/s, 50 people × 40 turns (restore, send, commit)', (await turnsPerSecond(50, 40)).toFixed(0));
-for (const [length, ms] of await costByLength()) {
-  line(`ms per turn after ${length} messages in one conversation`, ms.toFixed(3));
-}
-await import('./broadcast.js'); // campaign broadcasts (npm run bench:broadcast)
+await stopBenchPostgres();
+console.log(`\nTotal ${((performance.now() - began) / 1000).toFixed(1)} s`);

@@ -266,6 +266,11 @@ export class Engine {
     }
   }
 
+  /** People with a message in progress (the per-person queues; empty when idle). */
+  get activeConversations(): number {
+    return this.#serial.activeKeys;
+  }
+
   /** Resolves when every message received so far has been handled. */
   idle(): Promise<void> {
     return this.#serial.idle();
@@ -843,9 +848,8 @@ export class Engine {
         let label = inbound.choice;
         if (c.snapshot != null) {
           try {
-            const flow = this.#runner.restore(c.flow, c.flowVersion, c.snapshot, this.#input(turn));
-            const choice = currentPrompt(flow.snapshot())?.choices?.find((x) => x.id === inbound.choice);
-            flow.actor.stop();
+            const prompt = this.#runner.promptAt(c.flow, c.flowVersion, c.snapshot, this.#input(turn));
+            const choice = prompt?.choices?.find((x) => x.id === inbound.choice);
             if (choice) label = this.#deps.translator.t(turn.lang, choice.label);
           } catch {
             // a stale snapshot is handled by the flow path; the id is enough for the log
@@ -916,7 +920,6 @@ export class Engine {
         conversationId: c.id,
         contactId: turn.contact.id,
         channel: c.channel,
-        address: turn.contact.address,
         message,
         messageId,
         now: turn.now,
@@ -941,7 +944,6 @@ export class Engine {
         conversationId: c.id,
         contactId: turn.contact.id,
         channel: c.channel,
-        address: turn.contact.address,
         message: this.#renderer.counsellorMessage(turn.lang, text, { neutralFirstLine: !present }),
         messageId,
         now: turn.now,

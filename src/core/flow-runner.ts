@@ -4,6 +4,7 @@
  */
 import { type AnyActor, type AnyMachineSnapshot, type AnyStateMachine, createActor } from 'xstate';
 import type { FlowDefinition, FlowId, FlowInput, Prompt, StateMeta } from '../../flows/contract.js';
+import { BoundedCache } from './bounded-cache.js';
 import { SnapshotError } from './errors.js';
 
 export interface RunningFlow {
@@ -36,6 +37,25 @@ export class FlowRunner {
     this.#machines = Object.fromEntries(
       Object.entries(definitions).map(([id, def]) => [id, provide(def.machine)]),
     ) as Record<FlowId, AnyStateMachine>;
+  }
+
+  /** Prompts by flow, version and state value: the same state always asks the same question. */
+  readonly #prompts = new BoundedCache<string, Prompt | null>('flows.prompts', 1000);
+
+  /**
+   * The prompt a stored snapshot is at, without running an actor when that state was seen before
+   * (used to log which button was pressed). Throws SnapshotError like `restore`.
+   */
+  promptAt(flow: FlowId, version: number, snapshot: unknown, input: FlowInput): Prompt | undefined {
+    const value = (snapshot as { value?: unknown } | null)?.value;
+    const id = value === undefined ? undefined : `${flow}:${version}:${JSON.stringify(value)}`;
+    const known = id === undefined ? undefined : this.#prompts.get(id);
+    if (known !== undefined) return known ?? undefined;
+    const running = this.restore(flow, version, snapshot, input);
+    const prompt = currentPrompt(running.snapshot());
+    running.actor.stop();
+    if (id !== undefined) this.#prompts.set(id, prompt ?? null);
+    return prompt;
   }
 
   version(flow: FlowId): number {

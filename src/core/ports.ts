@@ -98,7 +98,8 @@ export interface NewOutboxItem {
   conversationId: number | null;
   contactId: string;
   channel: Channel;
-  address: string;
+  /** Where to send it; omitted: the contact's stored address, read when the row is claimed. */
+  address?: string | undefined;
   message: OutboundMessage;
   /** The logged copy of this message (its platform refs are recorded there once sent). */
   messageId?: number | undefined;

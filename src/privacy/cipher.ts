@@ -19,6 +19,23 @@ export interface Cipher {
   pseudonym(...parts: string[]): string;
 }
 
+/**
+ * Random IVs drawn from a pool refilled 4 kB at a time: the same CSPRNG bytes as one
+ * randomBytes(12) per value, without a system call per encryption (it was ~5% of a turn).
+ */
+const POOL_BYTES = 4096;
+let pool = Buffer.alloc(0);
+let poolAt = POOL_BYTES;
+function freshIv(): Buffer {
+  if (poolAt + IV_BYTES > pool.length) {
+    pool = randomBytes(POOL_BYTES);
+    poolAt = 0;
+  }
+  const iv = pool.subarray(poolAt, poolAt + IV_BYTES);
+  poolAt += IV_BYTES;
+  return iv;
+}
+
 function derive(master: Buffer, info: string): Buffer {
   return Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), info, 32));
 }
@@ -55,10 +72,18 @@ export function createCipher(masterKey: Buffer, options: CipherOptions = {}): Ci
   const macKey = derive(options.pseudonymKey ?? masterKey, 'tirek/pseudonym/v1');
   return {
     encrypt(plain) {
-      const iv = randomBytes(IV_BYTES);
+      const iv = freshIv();
       const cipher = createCipheriv('aes-256-gcm', encKey, iv);
-      const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
-      return Buffer.concat([Buffer.from([VERSION]), iv, cipher.getAuthTag(), body]);
+      const body = cipher.update(plain, 'utf8');
+      const last = cipher.final();
+      // version · iv · tag · ciphertext, written once into one buffer
+      const out = Buffer.allocUnsafe(1 + IV_BYTES + TAG_BYTES + body.length + last.length);
+      out[0] = VERSION;
+      iv.copy(out, 1);
+      cipher.getAuthTag().copy(out, 1 + IV_BYTES);
+      body.copy(out, 1 + IV_BYTES + TAG_BYTES);
+      last.copy(out, 1 + IV_BYTES + TAG_BYTES + body.length);
+      return out;
     },
     decrypt(sealed) {
       try {

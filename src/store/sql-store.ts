@@ -24,6 +24,12 @@ import type { SqlDb } from './sql.js';
 
 export const PRIORITY: Record<RiskLevel, number> = { immediate: 0, high: 1, standard: 2 };
 const EMPTY = Buffer.alloc(0);
+/** How stale `contacts.last_seen_at` may get before a message rewrites it. */
+export const LAST_SEEN_GRANULARITY_MS = 60_000;
+/** Rows the retention purge removes per transaction. */
+export const PURGE_BATCH = 500;
+/** People per purge transaction: each takes their conversations and messages with them. */
+const PURGE_CONTACT_BATCH = 100;
 
 interface ConversationRow {
   id: number;
@@ -76,6 +82,10 @@ export async function createSqlStore(db: SqlDb, cipher: Cipher): Promise<Store> 
   const enc = (s: string) => cipher.encrypt(s);
   const dec = (b: Buffer) => cipher.decrypt(b);
   const skipLocked = db.dialect === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
+  // PostgreSQL may run an `IN (… LIMIT n FOR UPDATE SKIP LOCKED)` subquery as a join that claims
+  // more than n rows; an ARRAY() of it is evaluated once.
+  const pickedIn = db.dialect === 'postgres' ? '= ANY(ARRAY' : 'IN ';
+  const pickedEnd = db.dialect === 'postgres' ? ')' : '';
 
   const toConversation = (r: ConversationRow): ConversationRecord => ({
     id: r.id,
@@ -206,10 +216,26 @@ export async function createSqlStore(db: SqlDb, cipher: Cipher): Promise<Store> 
         return row ? toContact(row) : undefined;
       },
       async upsertContact({ id, channel, address, now }) {
-        const row = await q.get<ContactRow>('SELECT * FROM contacts WHERE id = ?', [id]);
+        const row = await q.get<ContactRow & { last_seen_at: number }>(
+          'SELECT * FROM contacts WHERE id = ?',
+          [id],
+        );
         if (row) {
-          await q.run('UPDATE contacts SET last_seen_at = ?, unreachable = 0 WHERE id = ?', [now, id]);
-          return toContact({ ...row, unreachable: 0 });
+          // An unchanged row is not rewritten: last seen is kept to the minute (retention counts
+          // days), so a conversation's every message does not rewrite the contact and its index.
+          if (row.unreachable === 1 || now - Number(row.last_seen_at) >= LAST_SEEN_GRANULARITY_MS)
+            await q.run('UPDATE contacts SET last_seen_at = ?, unreachable = 0 WHERE id = ?', [now, id]);
+          // The caller reaches the person at `address` (the contact id is its keyed hash):
+          // no need to decrypt the stored copy on every message.
+          return {
+            id,
+            channel: row.channel,
+            address,
+            lang: row.lang,
+            subscribed: row.subscribed === 1,
+            unreachable: false,
+            source: row.source,
+          };
         }
         await q.run(
           'INSERT INTO contacts (id, channel, address_enc, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)',
@@ -356,25 +382,25 @@ export async function createSqlStore(db: SqlDb, cipher: Cipher): Promise<Store> 
       async enqueueOutbox({ conversationId, contactId, channel, address, message, messageId, lane, now }) {
         // Callers hold the person's lock (a turn, a counsellor's reply), so "is there an earlier
         // unsent row?" cannot race with the dispatcher promoting the next head.
-        const earlier = await q.get<{ id: number }>(
-          `SELECT id FROM outbox WHERE contact_id = ? AND status IN ('pending','sending') LIMIT 1`,
-          [contactId],
-        );
+        // A row without its own address is delivered to the contact's (read when claimed), so a
+        // turn encrypts no second copy of it. The head flag is decided in the same statement.
         const row = await q.get<{ id: number }>(
           `INSERT INTO outbox (conversation_id, contact_id, message_id, channel, address_enc, payload_enc, status,
              next_attempt_at, created_at, lane, head)
-           VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?) RETURNING id`,
+           VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, CASE WHEN EXISTS (
+             SELECT 1 FROM outbox WHERE contact_id = ? AND status IN ('pending','sending')) THEN 0 ELSE 1 END)
+           RETURNING id`,
           [
             conversationId,
             contactId,
             messageId ?? null,
             channel,
-            enc(address),
+            address === undefined ? EMPTY : enc(address),
             enc(JSON.stringify(message)),
             now,
             now,
             lane ?? 'live',
-            earlier ? 0 : 1,
+            contactId,
           ],
         );
         return Number(row?.id);
@@ -464,20 +490,25 @@ export async function createSqlStore(db: SqlDb, cipher: Cipher): Promise<Store> 
     params: Array<string | number>,
   ): Promise<{ items: OutboxItem[]; unreadable: UnreadableOutboxRow[] }> {
     return db.transaction(async (q) => {
-      const ids = await q.all<{ id: number }>(
-        `SELECT id FROM outbox WHERE head = 1 AND status = 'pending' AND next_attempt_at <= ? AND ${where}
-         ORDER BY next_attempt_at, id LIMIT ?${skipLocked}`,
-        [now, ...params, limit],
+      // One statement: pick the due heads (skipping rows another instance holds) and claim them.
+      const rows = await q.all<OutboxRow>(
+        `UPDATE outbox SET status = 'sending', claimed_at = ?, attempts = attempts + 1
+         WHERE status = 'pending' AND id ${pickedIn}(
+           SELECT id FROM outbox WHERE head = 1 AND status = 'pending' AND next_attempt_at <= ? AND ${where}
+           ORDER BY next_attempt_at, id LIMIT ?${skipLocked})${pickedEnd}
+         RETURNING id, conversation_id, contact_id, channel, address_enc, payload_enc, attempts, parts_sent, created_at`,
+        [now, now, ...params, limit],
       );
-      if (ids.length === 0) return { items: [], unreadable: [] };
-      const rows: OutboxRow[] = [];
-      for (const { id } of ids) {
-        const row = await q.get<OutboxRow>(
-          `UPDATE outbox SET status = 'sending', claimed_at = ?, attempts = attempts + 1 WHERE id = ? AND status = 'pending'
-           RETURNING id, conversation_id, contact_id, channel, address_enc, payload_enc, attempts, parts_sent, created_at`,
-          [now, id],
+      if (rows.length === 0) return { items: [], unreadable: [] };
+      rows.sort((a, b) => Number(a.id) - Number(b.id));
+      for (const row of rows) {
+        if (row.address_enc.length > 0) continue;
+        // the row goes to the contact's address (see enqueueOutbox)
+        const contact = await q.get<{ address_enc: Buffer }>(
+          'SELECT address_enc FROM contacts WHERE id = ?',
+          [row.contact_id],
         );
-        if (row) rows.push(row);
+        row.address_enc = contact?.address_enc ?? EMPTY;
       }
       return readClaimed(q, rows, now);
     });
@@ -513,15 +544,16 @@ export async function createSqlStore(db: SqlDb, cipher: Cipher): Promise<Store> 
       claim(now, 1, `contact_id = ? AND status IN ('pending','sending')`, [contactId]),
 
     async markOutboxSent(id, refs, now) {
-      const contactId = await contactOf(id);
-      if (contactId === undefined) return;
+      // one read for both: a row's person and logged message never change
+      const row = await db.get<{ contact_id: string; message_id: number | null }>(
+        'SELECT contact_id, message_id FROM outbox WHERE id = ?',
+        [id],
+      );
+      if (row === undefined) return;
       await db.transaction(async (q) => {
-        const row = await q.get<{ message_id: number | null }>('SELECT message_id FROM outbox WHERE id = ?', [
-          id,
-        ]);
-        await finish(q, id, contactId, 'sent', null, now);
-        if (row?.message_id != null && refs.length > 0) await addRefs(q, row.message_id, refs);
-      }, contactId);
+        await finish(q, id, row.contact_id, 'sent', null, now);
+        if (row.message_id != null && refs.length > 0) await addRefs(q, row.message_id, refs);
+      }, row.contact_id);
     },
     async markOutboxProgress(id, partsSent, refs) {
       await db.transaction(async (q) => {
@@ -613,56 +645,88 @@ export async function createSqlStore(db: SqlDb, cipher: Cipher): Promise<Store> 
     markStreamSeen: async (contactId, now) =>
       void (await db.run('UPDATE contacts SET stream_seen_at = ? WHERE id = ?', [now, contactId])),
 
-    purgeExpired: (before) =>
-      db.transaction(async (q) => {
-        await q.run('DELETE FROM inbound_seen WHERE created_at < ?', [before]);
-        // People who have not written for the whole retention time: everything about them goes,
-        // unless they asked for news; then only their conversation's answers and risk level go.
+    async purgeExpired(before) {
+      // In bounded batches, each its own short transaction: a purge of a large backlog (the first
+      // start after a long stop) never holds the database for long, so turns keep being served
+      // between batches. Every step is idempotent: an interrupted purge goes on at the next one.
+      const batches = async (step: (q: SqlDb) => Promise<number>, size = PURGE_BATCH): Promise<number> => {
+        let total = 0;
+        for (;;) {
+          const n = await db.transaction(step, 'retention');
+          total += n;
+          if (n < size) return total;
+          await new Promise((r) => setImmediate(r));
+        }
+      };
+      const deleteWhere = (table: string, key: string, where: string) => (q: SqlDb) =>
+        q
+          .run(`DELETE FROM ${table} WHERE ${key} IN (SELECT ${key} FROM ${table} WHERE ${where} LIMIT ?)`, [
+            before,
+            PURGE_BATCH,
+          ])
+          .then((r) => r.changes);
+      await batches(deleteWhere('inbound_seen', 'key', 'created_at < ?'));
+      // People who have not written for the whole retention time: everything about them goes,
+      // unless they asked for news; then only their conversation's answers and risk level go.
+      const contacts = await batches(async (q) => {
         const idle = await q.all<{ id: string }>(
-          'SELECT id FROM contacts WHERE last_seen_at < ? AND subscribed = 0',
-          [before],
+          'SELECT id FROM contacts WHERE last_seen_at < ? AND subscribed = 0 LIMIT ?',
+          [before, PURGE_CONTACT_BATCH],
         );
         for (const { id } of idle) {
           await q.run('DELETE FROM outbox WHERE contact_id = ?', [id]);
+          // the console's audit entries about the person keep only that something was done
           await q.run(
             `UPDATE console_audit SET contact_id = NULL, conversation_id = NULL, alias = NULL, detail_enc = NULL, erased = 1
              WHERE contact_id = ?`,
             [id],
           );
           await q.run('DELETE FROM broadcast_deliveries WHERE contact_id = ?', [id]);
+          await q.run('DELETE FROM contacts WHERE id = ?', [id]);
         }
-        // campaign deliveries that ended before the retention time (a subscriber's consent stays)
-        await q.run(
-          `DELETE FROM broadcast_deliveries WHERE done_at < ? AND status NOT IN ('pending','sending')`,
-          [before],
-        );
-        const removed = {
-          contacts: (await q.run('DELETE FROM contacts WHERE last_seen_at < ? AND subscribed = 0', [before]))
-            .changes,
-          messages: (await q.run('DELETE FROM messages WHERE created_at < ?', [before])).changes,
-          conversations: (
-            await q.run(`DELETE FROM conversations WHERE status = 'closed' AND updated_at < ?`, [before])
-          ).changes,
-          outbox: (
-            await q.run(`DELETE FROM outbox WHERE status IN ('sent','failed') AND done_at < ?`, [before])
-          ).changes,
-        };
-        // the console: audit entries, notes and idle sessions/login failures as old as the messages
-        await q.run('DELETE FROM console_audit WHERE at < ?', [before]);
-        await q.run('DELETE FROM console_notes WHERE created_at < ?', [before]);
+        return idle.length;
+      }, PURGE_CONTACT_BATCH);
+      // campaign deliveries that ended before the retention time (a subscriber's consent stays)
+      await batches(
+        deleteWhere('broadcast_deliveries', 'id', `done_at < ? AND status NOT IN ('pending','sending')`),
+      );
+      const removed = {
+        contacts,
+        messages: await batches(deleteWhere('messages', 'id', 'created_at < ?')),
+        conversations: await batches(
+          deleteWhere('conversations', 'id', `status = 'closed' AND updated_at < ?`),
+        ),
+        outbox: await batches(deleteWhere('outbox', 'id', `status IN ('sent','failed') AND done_at < ?`)),
+      };
+      // the console: audit entries and notes as old as the messages; idle sessions and login failures
+      await batches(deleteWhere('console_audit', 'id', 'at < ?'));
+      await batches(deleteWhere('console_notes', 'id', 'created_at < ?'));
+      await db.transaction(async (q) => {
         await q.run('DELETE FROM console_sessions WHERE last_seen_at < ?', [before]);
         await q.run('DELETE FROM console_login_failures WHERE at < ?', [before]);
-        await q.run(
-          'DELETE FROM handoff_queue WHERE conversation_id IN (SELECT id FROM conversations WHERE updated_at < ?)',
-          [before],
-        );
-        await q.run(
-          `UPDATE conversations SET snapshot_enc = NULL, screening_enc = NULL, risk_level = NULL, who = NULL, flow = 'menu', status = 'bot'
-           WHERE updated_at < ? AND (snapshot_enc IS NOT NULL OR screening_enc IS NOT NULL OR risk_level IS NOT NULL OR who IS NOT NULL)`,
-          [before],
-        );
-        return removed;
-      }, 'retention'),
+      }, 'retention');
+      await batches((q) =>
+        q
+          .run(
+            `DELETE FROM handoff_queue WHERE conversation_id IN (
+               SELECT h.conversation_id FROM handoff_queue h JOIN conversations c ON c.id = h.conversation_id
+               WHERE c.updated_at < ? LIMIT ?)`,
+            [before, PURGE_BATCH],
+          )
+          .then((r) => r.changes),
+      );
+      await batches((q) =>
+        q
+          .run(
+            `UPDATE conversations SET snapshot_enc = NULL, screening_enc = NULL, risk_level = NULL, who = NULL, flow = 'menu', status = 'bot'
+             WHERE id IN (SELECT id FROM conversations WHERE updated_at < ?
+               AND (snapshot_enc IS NOT NULL OR screening_enc IS NOT NULL OR risk_level IS NOT NULL OR who IS NOT NULL) LIMIT ?)`,
+            [before, PURGE_BATCH],
+          )
+          .then((r) => r.changes),
+      );
+      return removed;
+    },
 
     async scrub() {
       // TRUNCATE waits for nothing here: one connection owns the SQLite file

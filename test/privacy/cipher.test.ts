@@ -49,3 +49,12 @@ describe('cipher during a key rotation', () => {
     expect(createCipher(newKey).pseudonym('telegram', '42')).not.toBe(before.pseudonym('telegram', '42'));
   });
 });
+
+describe('cipher IVs', () => {
+  it('should never repeat an IV across pool refills', () => {
+    const c = createCipher(randomBytes(32));
+    const ivs = new Set<string>();
+    for (let i = 0; i < 5000; i++) ivs.add(c.encrypt('x').subarray(1, 13).toString('hex'));
+    expect(ivs.size).toBe(5000);
+  });
+});

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import pg from 'pg';
+import { BoundedCache } from '../../core/bounded-cache.js';
 import type { HeldLock } from '../../core/ports.js';
 import type { SqlDb, SqlValue } from '../sql.js';
 import { postgresMigrations } from './migrations.js';
@@ -23,7 +24,7 @@ const types = {
 };
 
 /** `?` placeholders become `$1, $2, …` (the store's SQL never has a literal `?`). */
-const converted = new Map<string, string>();
+const converted = new BoundedCache<string, string>('postgres.sql', 256);
 function toPg(sql: string): string {
   let out = converted.get(sql);
   if (out === undefined) {

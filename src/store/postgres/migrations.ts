@@ -236,7 +236,10 @@ export const postgresMigrations: readonly string[] = [
   /* 4: safety (blocking, floods, erase confirmation) */ `
   SELECT 1;
   `,
-  /* 5: performance */ `
-  SELECT 1;
+  /* 5: performance — the ready index carries the claim's whole order (next_attempt_at, id):
+     without id, rows due at the same moment (a backlog) were sorted on every claim, whose cost
+     then grew with the backlog (29 ms with 10,000 pending) */ `
+  DROP INDEX outbox_ready;
+  CREATE INDEX outbox_ready ON outbox(channel, lane, next_attempt_at, id) WHERE head = 1 AND status = 'pending';
   `,
 ];

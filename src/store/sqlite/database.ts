@@ -6,6 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { BoundedCache } from '../../core/bounded-cache.js';
 import { KeyedSerial } from '../../core/keyed-serial.js';
 import type { HeldLock } from '../../core/ports.js';
 import type { SqlDb, SqlValue } from '../sql.js';
@@ -21,6 +22,9 @@ export function openSqlite(path: string): Database.Database {
   // Deleted rows are overwritten with zeros, so an erased person's rows cannot be read back from
   // free pages of the file (https://sqlite.org/pragma.html#pragma_secure_delete).
   db.pragma('secure_delete = ON');
+  // Checkpoint every ~16 MB of WAL instead of 4 MB: a page written by many turns (a busy index
+  // leaf) is copied back once, and the checkpoint's fsync comes a quarter as often.
+  db.pragma('wal_autocheckpoint = 4000');
   migrate(db);
   db.pragma('foreign_keys = ON');
   return db;
@@ -46,7 +50,8 @@ const BEGIN = 'BEGIN IMMEDIATE';
 
 export function createSqliteDb(db: Database.Database): SqlDb {
   const serial = new KeyedSerial();
-  const statements = new Map<string, Database.Statement>();
+  // Prepared once per SQL text; bounded, as callers may build SQL (e.g. a list of channels).
+  const statements = new BoundedCache<string, Database.Statement>('sqlite.statements', 256);
   const prepare = (sql: string) => {
     let s = statements.get(sql);
     if (!s) {
