@@ -2,7 +2,7 @@
  * Start-up with a 100,000-conversation database: time from spawning the process to its first HTTP
  * answer (GET /healthz), and how long requests wait while the retention purge (which starts a
  * second later) removes a large expired backlog in batches. The app runs as `npm start` does
- * (tsx on the TypeScript), and compiled (`node dist/main.js`) when `npm run build` has made dist/.
+ * (tsx on the TypeScript), and compiled (`node dist/src/main.js`) when `npm run build` has made dist/.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -113,8 +113,8 @@ export const startupBench: BenchModule = {
     const commands: Array<[string, string[]]> = [
       ['npm start (tsx src/main.ts)', [join(ROOT, 'node_modules/.bin/tsx'), 'src/main.ts']],
     ];
-    if (existsSync(join(ROOT, 'dist/main.js')))
-      commands.push(['node dist/main.js', ['node', 'dist/main.js']]);
+    if (existsSync(join(ROOT, 'dist/src/main.js')))
+      commands.push(['node dist/src/main.js', ['node', 'dist/src/main.js']]);
     for (const [label, command] of commands) {
       for (const size of [0, n]) {
         const runs = [];
@@ -146,7 +146,7 @@ export const startupBench: BenchModule = {
       }
     }
     if (commands.length === 1)
-      rows.push(['node dist/main.js', 'no dist/ on this branch (npm run build)', '', '']);
+      rows.push(['node dist/src/main.js', 'no dist/ on this branch (npm run build)', '', '']);
     return [
       {
         title: `Start-up: empty database vs ${fmt(n, 0)} conversations (+ ${fmt(expired, 0)} people past retention to purge)`,

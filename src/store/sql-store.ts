@@ -235,6 +235,7 @@ export async function createSqlStore(db: SqlDb, cipher: Cipher): Promise<Store> 
             subscribed: row.subscribed === 1,
             unreachable: false,
             source: row.source,
+            blocked: Number(row.blocked ?? 0) === 1,
           };
         }
         await q.run(

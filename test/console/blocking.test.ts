@@ -7,6 +7,18 @@ import { aliasOf } from '../../src/console/alias.js';
 import { removeDir, startTestApp, type TestApp } from '../helpers/test-app.js';
 import { addUser, drain, loggedIn, person } from './console-client.js';
 
+/** Every outbox item for the person, of any type (a quick exit also queues a page clear). */
+async function drainTypes(app: TestApp['app'], contactId: string): Promise<string[]> {
+  const types: string[] = [];
+  for (;;) {
+    const { items } = await app.store.claimOutboxFor(contactId, Date.now() + 1000);
+    const item = items[0];
+    if (!item) return types;
+    types.push(item.message.type);
+    await app.store.markOutboxSent(item.id, [], Date.now());
+  }
+}
+
 const apps: TestApp[] = [];
 afterEach(async () => {
   for (const t of apps.splice(0)) {
@@ -69,5 +81,27 @@ describe('blocking a person', () => {
       detail: 'insults counsellors',
     });
     expect(entries.find((e) => e.action === 'unblock')).toMatchObject({ actor: 'Root' });
+  });
+
+  it('should still let a blocked person leave without traces and erase their data', async () => {
+    const t = await startTestApp();
+    apps.push(t);
+    await addUser(t.app, 'aigerim', 'counsellor', 'Aigerim');
+    const aigerim = await loggedIn(t.baseUrl, 'aigerim');
+    const p = person(t.app, 'web-block-2');
+    await p.command('start');
+    await p.choose('en');
+    await drain(t.app, p.contactId);
+    const id = (await t.app.store.getConversation(p.contactId))?.id as number;
+    expect((await aigerim.post(`/api/conversations/${id}/block`, { reason: 'spam' })).status).toBe(200);
+
+    // the quick exit still clears the page and says its one neutral line
+    await p.command('exit');
+    expect(await drainTypes(t.app, p.contactId)).toContain('clear');
+    // erasing one's data still asks once, and "yes" erases everything
+    await p.command('erase');
+    expect(await drain(t.app, p.contactId)).toEqual([t.app.translator.t('en', 'erase:confirm')]);
+    await p.choose('erase_yes');
+    expect(await t.app.store.getContact(p.contactId)).toBeUndefined();
   });
 });
