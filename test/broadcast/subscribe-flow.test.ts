@@ -106,6 +106,9 @@ describe('stop', () => {
     expect(consent(user)).toBeDefined();
     await h.choose(user, 'erase');
     await h.delivered(user);
+    expect(consent(user)).toBeDefined(); // erase asks once first
+    await h.choose(user, 'erase_yes');
+    await h.delivered(user);
     expect(consent(user)).toBeUndefined();
     expect(await contact(user)).toBeUndefined();
   });
