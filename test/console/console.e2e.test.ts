@@ -236,7 +236,10 @@ async function counsellorWalk(
   }
 
   // hand back: the person gets the menu
-  // by keyboard: the actions are real buttons in the tab order
+  // by keyboard: the actions are real buttons in the tab order (the view may still be re-rendering
+  // after the note's live update: wait for the button to settle before focusing it)
+  await new Promise((r) => setTimeout(r, 300));
+  await page.waitForSelector('#handback:not([disabled])');
   await page.focus('#handback');
   await page.keyboard.press('Enter');
   await waitForText(person, t(lang, 'handoff:returned'));
