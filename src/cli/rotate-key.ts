@@ -5,8 +5,8 @@
  */
 import { loadConfig } from '../config.js';
 import { ConfigError } from '../core/errors.js';
-import { rotateDataKey } from '../privacy/rotate-key.js';
 import { openPostgres } from '../store/postgres/database.js';
+import { rotateDataKey } from '../store/rotate-key.js';
 import type { SqlDb } from '../store/sql.js';
 import { createSqliteDb, openSqlite } from '../store/sqlite/database.js';
 

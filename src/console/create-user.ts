@@ -3,9 +3,10 @@
  * the first admin; later admins add counsellors in the console. The password is read from
  * TIREK_ADMIN_PASSWORD or asked for on the terminal (not echoed). There is no default password.
  */
+
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
-import { loadConfig } from '../config.js';
+import { loadConfig, readEnvironment } from '../config.js';
 import { createCipher } from '../privacy/cipher.js';
 import { resolveDataKey } from '../privacy/data-key.js';
 import { openStore } from '../store/index.js';
@@ -52,7 +53,7 @@ async function askPassword(): Promise<string> {
 
 export async function createUserCommand(
   args: string[],
-  env: Record<string, string | undefined> = process.env,
+  env: Record<string, string | undefined> = readEnvironment(),
   password?: string,
 ): Promise<string> {
   const parsed = Args.safeParse({

@@ -9,8 +9,9 @@
  * saved the row meanwhile (with the new key) is never overwritten with older data; such rows are
  * looked at again in another pass. Pseudonyms do not change: they are keyed from PSEUDONYM_KEY.
  */
-import type { SqlDb, SqlValue } from '../store/sql.js';
-import { type Cipher, createCipher } from './cipher.js';
+
+import { type Cipher, createCipher } from '../privacy/cipher.js';
+import type { SqlDb, SqlValue } from './sql.js';
 
 export interface RotationReport {
   tables: Array<{
