@@ -242,4 +242,10 @@ export const postgresMigrations: readonly string[] = [
   DROP INDEX outbox_ready;
   CREATE INDEX outbox_ready ON outbox(channel, lane, next_attempt_at, id) WHERE head = 1 AND status = 'pending';
   `,
+  /* 6: a leaner turn (reserved) */ `
+  SELECT 1;
+  `,
+  /* 7: a leaner delivery (reserved) */ `
+  SELECT 1;
+  `,
 ];

@@ -281,4 +281,10 @@ export const sqliteMigrations: readonly string[] = [
   ALTER TABLE inbound_seen_v2 RENAME TO inbound_seen;
   CREATE INDEX inbound_seen_by_age ON inbound_seen(created_at);
   `,
+  /* 7: a leaner turn (reserved) */ `
+  SELECT 1;
+  `,
+  /* 8: a leaner delivery (reserved) */ `
+  SELECT 1;
+  `,
 ];
