@@ -23,8 +23,9 @@ export class BoundedCache<K, V> {
 
   get(key: K): V | undefined {
     const value = this.#map.get(key);
-    if (value !== undefined) {
-      // most recently used last: the oldest entry is the first one Map iterates
+    // Most recently used last: the oldest entry is the first one Map iterates. Far from the limit
+    // nothing is evicted, so the order is only kept up once the cache is three quarters full.
+    if (value !== undefined && this.#map.size * 4 >= this.limit * 3) {
       this.#map.delete(key);
       this.#map.set(key, value);
     }

@@ -27,12 +27,24 @@ export function createDutySchedule(config: DutyConfig): DutySchedule {
     minute: '2-digit',
     hourCycle: 'h23',
   });
-  const local = (t: number) => {
+  const localOf = (t: number) => {
     const p = Object.fromEntries(parts.formatToParts(t).map((x) => [x.type, x.value]));
     return {
       day: WEEKDAYS.indexOf(p.weekday as string) + 1,
       minutes: Number(p.hour) * 60 + Number(p.minute),
     };
+  };
+  // Every message asks "on duty now?": formatting the time costs more than the rest of the check,
+  // and the answer only changes with the minute (time zones are whole minutes off UTC).
+  let cachedMinute = Number.NaN;
+  let cached = { day: 0, minutes: 0 };
+  const local = (t: number) => {
+    const minute = Math.floor(t / 60_000);
+    if (minute !== cachedMinute) {
+      cached = localOf(t);
+      cachedMinute = minute;
+    }
+    return cached;
   };
   const dayOn = (day: number) =>
     config.days.from <= config.days.to

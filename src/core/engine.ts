@@ -457,9 +457,7 @@ export class Engine {
           flowContext: {},
           isNew,
           effects: [],
-          recentInbound: isNew
-            ? 0
-            : await tx.recentInboundCount(conversation.id, now - FLOOD_WINDOW_MS, this.#floodMax + 1),
+          recentInbound: inboundInWindow(conversation, now),
           counsellorsAvailable: await this.#counsellorsAvailable(tx, now),
         };
         // Decide synchronously (flows are pure), then write everything in this transaction.
@@ -894,6 +892,7 @@ export class Engine {
       }
     }
     if (turn.logged) {
+      c.inboundWindow = countInbound(c, turn.now);
       await tx.appendMessage({
         conversationId: c.id,
         direction: 'in',
@@ -1016,6 +1015,20 @@ export class Engine {
       values,
     );
   }
+}
+
+/** The person's messages in the flood window before this one (a new window once it has passed). */
+function inboundInWindow(c: ConversationRecord, now: number): number {
+  const w = c.inboundWindow;
+  return w && now - w.since < FLOOD_WINDOW_MS && now >= w.since ? w.count : 0;
+}
+
+/** The flood window with one more message in it. */
+function countInbound(c: ConversationRecord, now: number): { since: number; count: number } {
+  const count = inboundInWindow(c, now);
+  return count === 0
+    ? { since: now, count: 1 }
+    : { since: (c.inboundWindow as { since: number }).since, count: count + 1 };
 }
 
 /** What a blocked person still gets an answer to: help, leaving without traces, erasing their data. */

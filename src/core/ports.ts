@@ -29,6 +29,11 @@ export interface ConversationRecord {
   outcome?: string | null;
   /** Screening answers kept for the console once the flow moved on (written when set, never cleared). */
   screening?: Record<string, string> | null;
+  /**
+   * The person's messages in the current flood window (FLOOD_WINDOW_MS from `since`), kept on the
+   * row the turn writes anyway, so the flood limit costs no query and holds across instances.
+   */
+  inboundWindow?: { since: number; count: number } | null;
   /** Optimistic concurrency: bumped by every save; a save with a stale version fails. */
   version: number;
   createdAt: number;

@@ -58,6 +58,7 @@ export function createTranslator(
   // Resolving a text through i18next cost ~14% of a turn; the same (language, key, values) always
   // gives the same text, so keep the most used ones (bounded: values such as a queue position vary).
   const texts = new BoundedCache<string, string>('translator.texts', 2000);
+  const known = new BoundedCache<string, boolean>('translator.has', 2000);
   return {
     t(lang, key, params) {
       const id =
@@ -69,7 +70,16 @@ export function createTranslator(
       }
       return text;
     },
-    has: (key, lang) => instance.exists(key, { lng: lang, fallbackLng: false }),
+    has(key, lang) {
+      // asked on every reply (is there a per-channel variant?); the resources never change
+      const id = `${lang}\u0000${key}`;
+      let found = known.get(id);
+      if (found === undefined) {
+        found = instance.exists(key, { lng: lang, fallbackLng: false });
+        known.set(id, found);
+      }
+      return found;
+    },
     wordsInAllLangs(key) {
       let words = cache.get(key);
       if (!words) {

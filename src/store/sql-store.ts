@@ -44,6 +44,8 @@ interface ConversationRow {
   who: Who | null;
   assignee: number | null;
   outcome: string | null;
+  inbound_window_at: number | null;
+  inbound_window_count: number;
   version: number;
   created_at: number;
   updated_at: number;
@@ -100,6 +102,10 @@ export async function createSqlStore(db: SqlDb, cipher: Cipher): Promise<Store> 
     who: r.who,
     assignee: r.assignee,
     outcome: r.outcome,
+    inboundWindow:
+      r.inbound_window_at == null
+        ? null
+        : { since: Number(r.inbound_window_at), count: Number(r.inbound_window_count) },
     version: r.version,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
@@ -320,7 +326,8 @@ export async function createSqlStore(db: SqlDb, cipher: Cipher): Promise<Store> 
       async saveConversation(c, now) {
         const r = await q.run(
           `UPDATE conversations SET lang = ?, status = ?, flow = ?, flow_version = ?, snapshot_enc = ?,
-             risk_level = ?, who = ?, assignee = ?, outcome = ?, version = version + 1, updated_at = ?,
+             risk_level = ?, who = ?, assignee = ?, outcome = ?, inbound_window_at = ?, inbound_window_count = ?,
+             version = version + 1, updated_at = ?,
              closed_at = COALESCE(?, closed_at), screening_enc = COALESCE(?, screening_enc)
            WHERE id = ? AND version = ?`,
           [
@@ -333,6 +340,8 @@ export async function createSqlStore(db: SqlDb, cipher: Cipher): Promise<Store> 
             c.who,
             c.assignee,
             c.outcome ?? null,
+            c.inboundWindow?.since ?? null,
+            c.inboundWindow?.count ?? 0,
             now,
             c.status === 'closed' ? now : null,
             c.screening ? enc(JSON.stringify(c.screening)) : null,

@@ -242,8 +242,10 @@ export const postgresMigrations: readonly string[] = [
   DROP INDEX outbox_ready;
   CREATE INDEX outbox_ready ON outbox(channel, lane, next_attempt_at, id) WHERE head = 1 AND status = 'pending';
   `,
-  /* 6: a leaner turn (reserved) */ `
-  SELECT 1;
+  /* 6: a leaner turn — the flood window on the conversation row the turn writes anyway, instead of
+     counting the person's recent messages on every message */ `
+  ALTER TABLE conversations ADD COLUMN inbound_window_at BIGINT;
+  ALTER TABLE conversations ADD COLUMN inbound_window_count INTEGER NOT NULL DEFAULT 0;
   `,
   /* 7: a leaner delivery (reserved) */ `
   SELECT 1;

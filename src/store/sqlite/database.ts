@@ -1,15 +1,16 @@
 /**
  * SQLite behind the async `SqlDb` surface. better-sqlite3 has one connection and is synchronous:
- * every statement and every transaction runs through one serial lane, so an `await` inside a
- * transaction can never let another turn's statements into it.
+ * every statement and every transaction runs through one lane (./group-commit.ts), so an `await`
+ * inside a transaction can never let another turn's statements into it, and transactions that
+ * queue up behind each other share one COMMIT.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { BoundedCache } from '../../core/bounded-cache.js';
-import { KeyedSerial } from '../../core/keyed-serial.js';
 import type { HeldLock } from '../../core/ports.js';
 import type { SqlDb, SqlValue } from '../sql.js';
+import { createGroupCommitLane } from './group-commit.js';
 import { sqliteMigrations } from './migrations.js';
 
 export function openSqlite(path: string): Database.Database {
@@ -19,6 +20,7 @@ export function openSqlite(path: string): Database.Database {
   // NORMAL is durable across process crashes in WAL mode; only an OS crash may lose the last commits.
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
+  db.pragma('temp_store = MEMORY');
   // Deleted rows are overwritten with zeros, so an erased person's rows cannot be read back from
   // free pages of the file (https://sqlite.org/pragma.html#pragma_secure_delete).
   db.pragma('secure_delete = ON');
@@ -46,10 +48,8 @@ export function migrate(db: Database.Database): void {
   if (broken.length > 0) throw new Error(`migration left ${broken.length} broken references`);
 }
 
-const BEGIN = 'BEGIN IMMEDIATE';
-
 export function createSqliteDb(db: Database.Database): SqlDb {
-  const serial = new KeyedSerial();
+  const lane = createGroupCommitLane(db);
   // Prepared once per SQL text; bounded, as callers may build SQL (e.g. a list of channels).
   const statements = new BoundedCache<string, Database.Statement>('sqlite.statements', 256);
   const prepare = (sql: string) => {
@@ -61,11 +61,8 @@ export function createSqliteDb(db: Database.Database): SqlDb {
     return s;
   };
   const held = new Set<string>();
-  const begin = db.prepare(BEGIN);
-  const commit = db.prepare('COMMIT');
-  const rollback = db.prepare('ROLLBACK');
 
-  // Statements run directly: callers are already inside the serial lane.
+  // Statements run directly: callers are already inside the lane.
   const direct: SqlDb = {
     dialect: 'sqlite',
     all: async <T>(sql: string, params: readonly SqlValue[] = []) => prepare(sql).all(...params) as T[],
@@ -86,28 +83,16 @@ export function createSqliteDb(db: Database.Database): SqlDb {
     return { release: async () => void held.delete(name), lost: new Promise<void>(() => {}) };
   }
 
-  const lane = <T>(task: () => Promise<T> | T) => serial.run('', task);
-
   return {
     dialect: 'sqlite',
-    all: (sql, params) => lane(() => direct.all(sql, params)),
-    get: (sql, params) => lane(() => direct.get(sql, params)),
-    run: (sql, params) => lane(() => direct.run(sql, params)),
-    transaction: (fn) =>
-      lane(async () => {
-        begin.run();
-        try {
-          const result = await fn(direct);
-          commit.run();
-          return result;
-        } catch (error) {
-          if (db.inTransaction) rollback.run();
-          throw error;
-        }
-      }),
+    all: (sql, params = []) => lane.statement(() => prepare(sql).all(...params) as never),
+    get: (sql, params = []) => lane.statement(() => prepare(sql).get(...params) as never),
+    run: (sql, params = []) => lane.statement(() => ({ changes: prepare(sql).run(...params).changes })),
+    // every transaction runs in the lane, so `lock` (cross-instance on PostgreSQL) holds already
+    transaction: (fn) => lane.transaction(() => fn(direct)),
     tryLock: lock,
     close: async () => {
-      await serial.idle();
+      await lane.idle();
       db.close();
     },
   };

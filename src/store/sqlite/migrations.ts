@@ -281,8 +281,10 @@ export const sqliteMigrations: readonly string[] = [
   ALTER TABLE inbound_seen_v2 RENAME TO inbound_seen;
   CREATE INDEX inbound_seen_by_age ON inbound_seen(created_at);
   `,
-  /* 7: a leaner turn (reserved) */ `
-  SELECT 1;
+  /* 7: a leaner turn — the flood window on the conversation row the turn writes anyway, instead of
+     counting the person's recent messages on every message */ `
+  ALTER TABLE conversations ADD COLUMN inbound_window_at INTEGER;
+  ALTER TABLE conversations ADD COLUMN inbound_window_count INTEGER NOT NULL DEFAULT 0;
   `,
   /* 8: a leaner delivery (reserved) */ `
   SELECT 1;
