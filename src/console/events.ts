@@ -8,6 +8,8 @@ import { streamSSE } from 'hono/streaming';
 import type { ConsoleDeps, ConsoleEnv } from './deps.js';
 
 const KEEPALIVE_MS = 25_000;
+/** Published when sessions were ended on purpose; carries nobody's id (each stream checks its own). */
+export const SESSIONS_ENDED = 'sessions:ended';
 /** Notifications arrive after the change committed; a burst of them becomes one event. */
 const SETTLE_MS = 50;
 
@@ -35,14 +37,18 @@ export function mountEvents(api: Hono<ConsoleEnv>, deps: ConsoleDeps): void {
           if (Number.isInteger(id)) send('conversation', { id });
         }),
       ];
-      await stream.writeSSE({ event: 'ready', data: '{}' });
-      // A session that ended (idle, logout, disabled user) closes the stream; the stream itself is no use.
-      const keepAlive = setInterval(() => {
+      // A session that ended (idle, logout, disabled user, new password) closes the stream at once
+      // when it was ended on purpose (SESSIONS_ENDED, from any instance), at the next ping if idle.
+      const check = (ping: boolean) =>
         void deps.consoleStore
           .touchSession(tokenHash, deps.clock(), idleMs, false)
-          .then((s) => (s ? stream.writeSSE({ event: 'ping', data: '{}' }) : stream.abort()))
+          .then((s) =>
+            s ? (ping ? stream.writeSSE({ event: 'ping', data: '{}' }) : undefined) : stream.abort(),
+          )
           .catch(() => {});
-      }, KEEPALIVE_MS);
+      off.push(deps.notifier.subscribe(SESSIONS_ENDED, () => check(false)));
+      await stream.writeSSE({ event: 'ready', data: '{}' });
+      const keepAlive = setInterval(() => check(true), KEEPALIVE_MS);
       await new Promise<void>((resolve) => stream.onAbort(resolve));
       clearInterval(keepAlive);
       for (const timer of pending.values()) clearTimeout(timer);

@@ -9,6 +9,7 @@ import { LANGS } from '../core/types.js';
 import { Password, Username } from './account-rules.js';
 import { writeAudit } from './audit.js';
 import type { ConsoleDeps, ConsoleEnv } from './deps.js';
+import { SESSIONS_ENDED } from './events.js';
 import { BadInput, body, idParam } from './http.js';
 import { hashPassword } from './passwords.js';
 import { toUserAdminView } from './rows.js';
@@ -94,6 +95,7 @@ export function mountAdmin(api: Hono<ConsoleEnv>, deps: ConsoleDeps): void {
       if (disabled && id === actor(c)) throw new BadInput('you cannot disable your own account');
       const user = await consoleStore.setUserDisabled(id, disabled);
       if (!user) throw new BadInput('no such user', 404);
+      if (disabled) deps.notifier.publish(SESSIONS_ENDED);
       await audit(actor(c), disabled ? 'user disabled' : 'user enabled', user.username);
       return c.json({ user: toUserAdminView(user) });
     });
@@ -103,6 +105,7 @@ export function mountAdmin(api: Hono<ConsoleEnv>, deps: ConsoleDeps): void {
     const { password } = await body(c, PasswordBody);
     if (!(await consoleStore.setUserPassword(id, await hashPassword(password))))
       throw new BadInput('no such user', 404);
+    deps.notifier.publish(SESSIONS_ENDED);
     await audit(actor(c), 'password reset', (await consoleStore.getUser(id))?.username);
     return c.body(null, 204);
   });

@@ -4,6 +4,7 @@ import type { Hono } from 'hono';
 import { z } from 'zod';
 import { writeAudit } from './audit.js';
 import type { ConsoleDeps, ConsoleEnv } from './deps.js';
+import { SESSIONS_ENDED } from './events.js';
 import { body, fail } from './http.js';
 import { dummyHash, MAX_PASSWORD_LENGTH, verifyPassword } from './passwords.js';
 import { clientAddress, isLimited, loginKeys, recordFailure } from './rate-limit.js';
@@ -44,6 +45,7 @@ export function mountLogin(api: Hono<ConsoleEnv>, deps: ConsoleDeps): void {
 export function mountSelf(api: Hono<ConsoleEnv>, deps: ConsoleDeps): void {
   api.post('/logout', async (c) => {
     await deps.consoleStore.deleteSession(c.get('tokenHash'));
+    deps.notifier.publish(SESSIONS_ENDED);
     await writeAudit(deps.consoleStore, {
       actorId: c.get('session').user.id,
       action: 'logout',

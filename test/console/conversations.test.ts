@@ -328,4 +328,48 @@ describe('console live events', () => {
     await until(new RegExp(`event: conversation\\ndata: \\{"id":${id}\\}`));
     await reader.cancel();
   });
+
+  it('should close a stream as soon as its session is ended: logout, a disabled account, a new password', async () => {
+    const { t, admin, aigerim, dana } = await setup();
+    const open = async (cookie: string | undefined) => {
+      const res = await fetch(`${t.baseUrl}/api/events`, { headers: { cookie: cookie ?? '' } });
+      expect(res.status).toBe(200);
+      const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+      let ended = false;
+      const read = (async () => {
+        for (;;) if ((await reader.read()).done) return void (ended = true);
+      })();
+      return { ended: () => ended, read, cancel: () => reader.cancel().catch(() => {}) };
+    };
+    // within a second, not at the next 25-second keep-alive check
+    const endsSoon = async (s: { ended: () => boolean; read: Promise<void> }) => {
+      await Promise.race([s.read, new Promise((r) => setTimeout(r, 2000))]);
+      return s.ended();
+    };
+    const mine = await open(aigerim.cookie);
+    const others = await open(dana.cookie);
+    const admins = await open(admin.cookie);
+    await new Promise((r) => setTimeout(r, 100));
+    await aigerim.post('/api/logout');
+    expect(await endsSoon(mine)).toBe(true);
+    // the other streams stay open
+    expect(others.ended()).toBe(false);
+    expect(admins.ended()).toBe(false);
+
+    const danaId = (
+      (await admin.get('/api/users')).json.users as Array<{ id: number; username: string }>
+    ).find((u) => u.username === 'dana')?.id;
+    await admin.post(`/api/users/${danaId}/disable`);
+    expect(await endsSoon(others)).toBe(true);
+    expect(admins.ended()).toBe(false);
+
+    const again = await open((await loggedIn(t.baseUrl, 'aigerim')).cookie);
+    const aigerimId = (
+      (await admin.get('/api/users')).json.users as Array<{ id: number; username: string }>
+    ).find((u) => u.username === 'aigerim')?.id;
+    await admin.post(`/api/users/${aigerimId}/password`, { password: 'a new long passphrase 2026' });
+    expect(await endsSoon(again)).toBe(true);
+    expect(admins.ended()).toBe(false);
+    await admins.cancel();
+  });
 });
