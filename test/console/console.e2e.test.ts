@@ -80,8 +80,14 @@ async function toHighRiskQueue(p: Person): Promise<void> {
 
 // ---------- the counsellor's browser ----------
 
-async function signIn(app: TestApp, username: string, someoneWaiting = true): Promise<Page> {
-  const page = await browser.newPage();
+async function signIn(
+  app: TestApp,
+  username: string,
+  someoneWaiting = true,
+  /** A separate browser context: its own cookies, as a second counsellor's own computer. */
+  ownBrowser = false,
+): Promise<Page> {
+  const page = ownBrowser ? await (await browser.createBrowserContext()).newPage() : await browser.newPage();
   await page.setViewport({ width: 1280, height: 860 });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
@@ -405,6 +411,69 @@ describe('the console in chromium, end to end', () => {
       await chat.close();
       await app.stop();
       removeDir(app.dir);
+    }
+  });
+
+  it('should let a counsellor transfer a conversation to another, who then replies (two browsers)', async () => {
+    const bed = await startTelegramTestBed();
+    try {
+      await createCounsellor(bed.app, 'aigerim', 'Aigerim', PASSWORD);
+      await createCounsellor(bed.app, 'dana', 'Dana', PASSWORD);
+      const tg = new TelegramPerson(bed, bed.fake.newUser('en'));
+      const person: Person = {
+        lang: 'en',
+        choose: (label) => tg.choose(label),
+        say: (text) => tg.sendText(text),
+        sos: () => tg.pressSos(),
+        texts: async () => bed.fake.messagesTo(tg.chatId).map((m) => m.text),
+      };
+      await tg.command('start');
+      await tg.settle();
+      await toHighRiskQueue(person);
+
+      const first = await signIn(bed.app, 'aigerim');
+      await first.click('#waiting li:first-child button.open');
+      await first.waitForSelector('#conversation #take');
+      await first.click('#take');
+      await first.waitForSelector('#reply:not([disabled])');
+      await waitForText(person, t('en', 'handoff:joined').split('\n')[0] as string);
+
+      const second = await signIn(bed.app, 'dana', false, true);
+      // the night shift ends: Aigerim hands the person to Dana
+      await first.waitForSelector('#transfer-to');
+      await first.select(
+        '#transfer-to',
+        await first.$eval('#transfer-to option', (o) => (o as HTMLOptionElement).value),
+      );
+      expect(await first.$eval('#transfer-to option:checked', (o) => o.textContent)).toBe('Dana');
+      await first.click('#transfer');
+      await first.waitForFunction(() => !document.querySelector('#reply:not([disabled])'));
+
+      // Dana finds it among the active conversations, as hers, and can reply at once
+      await second.waitForSelector('#active li button.open', { timeout: 15_000 });
+      await second.click('#active li:first-child button.open');
+      await second.waitForSelector('#reply:not([disabled])');
+      expect(await second.$('#take')).toBeNull();
+      const reply =
+        'Hello, my name is Dana, I am taking over from my colleague. I have read your conversation.';
+      await second.type('#reply', reply);
+      await second.click('#send');
+      await waitForText(person, reply);
+      await transcriptHas(second, reply, '#transcript li.msg.from-counsellor');
+      // the person's answer reaches Dana's view live
+      await person.say('Thank you');
+      await transcriptHas(second, 'Thank you', '#transcript li.msg.from-person');
+      // Aigerim's view no longer offers a reply box or the transfer (the API refuses her too:
+      // test/console/conversations.test.ts)
+      expect(await first.$('#reply:not([disabled])')).toBeNull();
+      expect(await first.$('#transfer')).toBeNull();
+      for (const page of [first, second]) {
+        expect((page as Page & { errors?: string[] }).errors).toEqual([]);
+        await page.close();
+      }
+      await second.browserContext().close();
+    } finally {
+      await stopTelegramTestBed(bed);
     }
   });
 });
