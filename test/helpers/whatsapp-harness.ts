@@ -4,6 +4,7 @@
  * would: the number of a choice from the last numbered list, "SOS", or sends a sticker.
  * Replies are read back from what the adapter sent, parsed from the rendered text.
  */
+import type { MiddlewareHandler } from 'hono';
 import { createWhatsappAdapter, type WhatsappAdapter } from '../../src/channels/whatsapp/index.js';
 import { loadConfig } from '../../src/config.js';
 import { createTranslator } from '../../src/i18n/translator.js';
@@ -48,7 +49,14 @@ export interface WhatsappHarness extends ChannelHarness {
   app: TestApp;
 }
 
-export function createWhatsappHarness(): WhatsappHarness {
+export interface WhatsappHarnessOptions {
+  /** Extra environment (e.g. BROADCAST_WHATSAPP). */
+  env?: Record<string, string>;
+  /** Stands in for the console's admin check on the campaign API (test/broadcast/bed.ts). */
+  adminGuard?: MiddlewareHandler;
+}
+
+export function createWhatsappHarness(options: WhatsappHarnessOptions = {}): WhatsappHarness {
   let next = 1;
   let testApp: TestApp | undefined;
   let dir: string | undefined;
@@ -74,13 +82,18 @@ export function createWhatsappHarness(): WhatsappHarness {
       return testApp;
     },
     async start() {
-      const base = testEnv({ WHATSAPP_ENABLED: 'false' });
+      const base = testEnv({ WHATSAPP_ENABLED: 'false', ...options.env });
       dir = base.dir;
       const config = loadConfig(base.env);
       const deps = { config, logger: createLogger(config.LOG_LEVEL), translator: createTranslator() };
       // A small pace keeps the contract fast; the pacing itself has its own test.
       adapter = createWhatsappAdapter(deps, client, { minIntervalMs: 1, jitterMs: 0, showQr: () => {} });
-      testApp = await startTestApp({ env: base.env, dir: base.dir, channelOverrides: { whatsapp: adapter } });
+      testApp = await startTestApp({
+        env: base.env,
+        dir: base.dir,
+        channelOverrides: { whatsapp: adapter },
+        ...(options.adminGuard ? { adminGuard: options.adminGuard } : {}),
+      });
     },
     async stop() {
       await testApp?.stop();
