@@ -89,27 +89,34 @@ export async function createSqlStore(db: SqlDb, cipher: Cipher): Promise<Store> 
   const pickedIn = db.dialect === 'postgres' ? '= ANY(ARRAY' : 'IN ';
   const pickedEnd = db.dialect === 'postgres' ? ')' : '';
 
-  const toConversation = (r: ConversationRow): ConversationRecord => ({
-    id: r.id,
-    contactId: r.contact_id,
-    channel: r.channel,
-    lang: r.lang,
-    status: r.status,
-    flow: r.flow,
-    flowVersion: r.flow_version,
-    snapshot: r.snapshot_enc ? JSON.parse(dec(r.snapshot_enc)) : null,
-    riskLevel: r.risk_level,
-    who: r.who,
-    assignee: r.assignee,
-    outcome: r.outcome,
-    inboundWindow:
-      r.inbound_window_at == null
-        ? null
-        : { since: Number(r.inbound_window_at), count: Number(r.inbound_window_count) },
-    version: r.version,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-  });
+  /** The status each record had when it was read or written, so a save can tell whether it changed. */
+  const statusAsRead = new WeakMap<ConversationRecord, ConversationStatus>();
+  const asRead = (c: ConversationRecord): ConversationRecord => {
+    statusAsRead.set(c, c.status);
+    return c;
+  };
+  const toConversation = (r: ConversationRow): ConversationRecord =>
+    asRead({
+      id: r.id,
+      contactId: r.contact_id,
+      channel: r.channel,
+      lang: r.lang,
+      status: r.status,
+      flow: r.flow,
+      flowVersion: r.flow_version,
+      snapshot: r.snapshot_enc ? JSON.parse(dec(r.snapshot_enc)) : null,
+      riskLevel: r.risk_level,
+      who: r.who,
+      assignee: r.assignee,
+      outcome: r.outcome,
+      inboundWindow:
+        r.inbound_window_at == null
+          ? null
+          : { since: Number(r.inbound_window_at), count: Number(r.inbound_window_count) },
+      version: r.version,
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+    });
   const toContact = (r: ContactRow): ContactRecord => ({
     id: r.id,
     channel: r.channel,
@@ -314,25 +321,28 @@ export async function createSqlStore(db: SqlDb, cipher: Cipher): Promise<Store> 
             now,
           ],
         );
-        return {
+        return asRead({
           ...c,
           assignee: c.assignee ?? null,
           id: Number(row?.id),
           version: 0,
           createdAt: now,
           updatedAt: now,
-        };
+        });
       },
       async saveConversation(c, now) {
+        // Most turns leave the status as it was: then the UPDATE does not name it, so SQLite does
+        // not rewrite the `conversations_open` index entry (a page per turn) for nothing.
+        const sameStatus = statusAsRead.get(c) === c.status;
         const r = await q.run(
-          `UPDATE conversations SET lang = ?, status = ?, flow = ?, flow_version = ?, snapshot_enc = ?,
+          `UPDATE conversations SET lang = ?,${sameStatus ? '' : ' status = ?,'} flow = ?, flow_version = ?, snapshot_enc = ?,
              risk_level = ?, who = ?, assignee = ?, outcome = ?, inbound_window_at = ?, inbound_window_count = ?,
              version = version + 1, updated_at = ?,
              closed_at = COALESCE(?, closed_at), screening_enc = COALESCE(?, screening_enc)
            WHERE id = ? AND version = ?`,
           [
             c.lang,
-            c.status,
+            ...(sameStatus ? [] : [c.status]),
             c.flow,
             c.flowVersion,
             c.snapshot == null ? null : enc(JSON.stringify(c.snapshot)),
@@ -350,7 +360,7 @@ export async function createSqlStore(db: SqlDb, cipher: Cipher): Promise<Store> 
           ],
         );
         if (r.changes !== 1) throw new ConcurrencyError(`conversation ${c.id} changed since it was read`);
-        return { ...c, version: c.version + 1, updatedAt: now };
+        return asRead({ ...c, version: c.version + 1, updatedAt: now });
       },
 
       async appendMessage({ conversationId, direction, author, text, platformRef, sos, now }) {
