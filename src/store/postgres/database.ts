@@ -104,8 +104,8 @@ export async function openPostgres({ connectionString, max = 10, onError }: Post
     const client = await pool.connect();
     let broken = false;
     try {
-      await client.query('BEGIN');
-      if (lock) await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [lockKey(lock)]);
+      // one round trip for both (the key is a number this module made, safe to write inline)
+      await client.query(lock ? `BEGIN; SELECT pg_advisory_xact_lock(${lockKey(lock)}::bigint)` : 'BEGIN');
       const inner: SqlDb = surface(client, (f) => f(inner), { tryLock, close });
       const result = await fn(inner);
       await client.query('COMMIT');
