@@ -5,11 +5,12 @@
  * dialog, watches the progress reach the final report, and every opted-in person gets it once,
  * in their language, silently; the person who never opted in gets nothing. A counsellor is refused.
  */
-import type { Browser, Page } from 'puppeteer-core';
+import type { Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Lang } from '../../src/core/types.js';
 import { createCipher } from '../../src/privacy/cipher.js';
 import { launchBrowser } from '../helpers/browser.js';
+import { signInToConsole } from '../helpers/console-browser.js';
 import { createCounsellor } from '../helpers/console-user.js';
 import { FAKE_BOT_TOKEN, FakeTelegramApi } from '../helpers/fake-telegram-api.js';
 import { removeDir, startTestApp, type TestApp } from '../helpers/test-app.js';
@@ -52,19 +53,7 @@ afterAll(async () => {
   if (app) removeDir(app.dir);
 });
 
-async function signIn(username: string): Promise<Page> {
-  const page = await (await browser.createBrowserContext()).newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  (page as Page & { errors?: string[] }).errors = errors;
-  await page.goto(`${app.baseUrl}/console?lang=en`);
-  await page.waitForSelector('#login-form');
-  await page.type('#username', username);
-  await page.type('#password', PASSWORD);
-  await page.click('#login-form button[type="submit"]');
-  await page.waitForSelector('#duty', { visible: true });
-  return page;
-}
+const signIn = (username: string) => signInToConsole(browser, app.baseUrl, username, PASSWORD, true);
 
 /** Successful sendMessage calls the fake Bot API answered (a campaign's sends and test sends). */
 const sends = () => fake.callsTo('sendMessage').filter((c) => !c.fault);
@@ -137,7 +126,7 @@ describe('the campaign compose page in chromium', () => {
     }
     expect(sent.filter((c) => String(c.payload.chat_id) === NOT_OPTED_IN)).toEqual([]);
     expect(sent).toHaveLength(PEOPLE.length);
-    expect((page as Page & { errors?: string[] }).errors).toEqual([]);
+    expect(page.errors).toEqual([]);
     await page.browserContext().close();
   });
 

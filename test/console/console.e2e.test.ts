@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Lang } from '../../src/core/types.js';
 import { createTranslator } from '../../src/i18n/translator.js';
 import { launchBrowser } from '../helpers/browser.js';
+import { signInToConsole } from '../helpers/console-browser.js';
 import { createCounsellor } from '../helpers/console-user.js';
 import { startTelegramTestBed, stopTelegramTestBed, TelegramPerson } from '../helpers/telegram-harness.js';
 import { removeDir, startTestApp, type TestApp } from '../helpers/test-app.js';
@@ -87,17 +88,7 @@ async function signIn(
   /** A separate browser context: its own cookies, as a second counsellor's own computer. */
   ownBrowser = false,
 ): Promise<Page> {
-  const page = ownBrowser ? await (await browser.createBrowserContext()).newPage() : await browser.newPage();
-  await page.setViewport({ width: 1280, height: 860 });
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  (page as Page & { errors?: string[] }).errors = errors;
-  await page.goto(`${app.baseUrl}/console?lang=en`);
-  await page.waitForSelector('#login-form');
-  await page.type('#username', username);
-  await page.type('#password', PASSWORD);
-  await page.click('#login-form button[type="submit"]');
-  await page.waitForSelector('#duty', { visible: true });
+  const page = await signInToConsole(browser, app.baseUrl, username, PASSWORD, ownBrowser);
   if (someoneWaiting) {
     // off duty: the queue shows the person, but nothing sounds and no banner
     await page.waitForSelector('#waiting li');
@@ -257,22 +248,28 @@ async function counsellorWalk(
 
 // ---------- the three messengers ----------
 
+/** A Telegram person (English) who has started the bot and waits in the queue at high risk. */
+async function telegramPersonInQueue(bed: Awaited<ReturnType<typeof startTelegramTestBed>>) {
+  const tg = new TelegramPerson(bed, bed.fake.newUser('en'));
+  const person: Person = {
+    lang: 'en',
+    choose: (label) => tg.choose(label),
+    say: (text) => tg.sendText(text),
+    sos: () => tg.pressSos(),
+    texts: async () => bed.fake.messagesTo(tg.chatId).map((m) => m.text),
+  };
+  await tg.command('start');
+  await tg.settle();
+  await toHighRiskQueue(person);
+  return { tg, person };
+}
+
 describe('the console in chromium, end to end', () => {
   it('should walk a Telegram person from the screening to a counsellor and back (screenshots)', async () => {
     const bed = await startTelegramTestBed();
     try {
       await createCounsellor(bed.app, 'aigerim', 'Aigerim', PASSWORD);
-      const tg = new TelegramPerson(bed, bed.fake.newUser('en'));
-      const person: Person = {
-        lang: 'en',
-        choose: (label) => tg.choose(label),
-        say: (text) => tg.sendText(text),
-        sos: () => tg.pressSos(),
-        texts: async () => bed.fake.messagesTo(tg.chatId).map((m) => m.text),
-      };
-      await tg.command('start');
-      await tg.settle();
-      await toHighRiskQueue(person);
+      const { tg, person } = await telegramPersonInQueue(bed);
       // a photo while waiting is kept for the counsellor ("saved"), shown in the console as [photo]
       await tg.sendUnsupported('photo');
       await waitForText(person, t('en', 'handoff:queued.saved'));
@@ -419,17 +416,7 @@ describe('the console in chromium, end to end', () => {
     try {
       await createCounsellor(bed.app, 'aigerim', 'Aigerim', PASSWORD);
       await createCounsellor(bed.app, 'dana', 'Dana', PASSWORD);
-      const tg = new TelegramPerson(bed, bed.fake.newUser('en'));
-      const person: Person = {
-        lang: 'en',
-        choose: (label) => tg.choose(label),
-        say: (text) => tg.sendText(text),
-        sos: () => tg.pressSos(),
-        texts: async () => bed.fake.messagesTo(tg.chatId).map((m) => m.text),
-      };
-      await tg.command('start');
-      await tg.settle();
-      await toHighRiskQueue(person);
+      const { person } = await telegramPersonInQueue(bed);
 
       const first = await signIn(bed.app, 'aigerim');
       await first.click('#waiting li:first-child button.open');
