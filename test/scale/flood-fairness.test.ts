@@ -1,9 +1,10 @@
 /**
  * One person's flood never slows another person's replies: 1 flooding and 50 normal people on one
  * SQLite file. Two proofs, measured in the same run:
- * - deterministic: while the flooder's backlog is still being worked through, every normal
- *   person's replies are delivered, in order, round after round (the flood waits its turn, one
- *   message at a time; nobody waits behind it);
+ * - deterministic: the flooder keeps a backlog of 1,000 messages queued for as long as the
+ *   normal people write; every normal person's replies are delivered, in order, round after
+ *   round, while the flood is handled beside them (the flood waits its turn, one message at a
+ *   time; nobody waits behind it);
  * - the latency comparison: normal people's median and p95 reply latency (message in -> reply
  *   delivered) during the flood stay within 2× of the quiet rounds measured just before.
  */
@@ -12,7 +13,8 @@ import { EngineHarness } from '../helpers/engine-harness.js';
 
 const NORMAL = 50;
 const ROUNDS = 6;
-const FLOOD = 4000;
+/** Messages the flooder keeps queued at all times while the normal people write. */
+const FLOOD_BURST = 1000;
 
 const percentile = (xs: number[], p: number) => {
   const sorted = [...xs].sort((a, b) => a - b);
@@ -54,18 +56,36 @@ describe('a flood among 50 people', () => {
       const quiet: number[] = [];
       for (let n = 0; n < ROUNDS; n++) quiet.push(...(await round(n)));
 
-      // the flood: thousands of messages from one person at once
+      // the flood: one person keeps thousands of messages queued at once for as long as the
+      // normal rounds run (a fixed burst could end before them and prove nothing)
       let floodHandled = 0;
-      const flood = Array.from({ length: FLOOD }, (_, i) =>
-        h.text('flooder', `spam ${i}`).then(() => void floodHandled++),
-      );
+      let floodSent = 0;
+      let inFlight = 0;
+      let flooding = true;
+      let drained: () => void = () => {};
+      const flood = new Promise<void>((resolve) => (drained = resolve));
+      const send = () => {
+        inFlight++;
+        void h.text('flooder', `spam ${floodSent++}`).then(() => {
+          floodHandled++;
+          inFlight--;
+          if (flooding) send();
+          else if (inFlight === 0) drained();
+        });
+      };
+      for (let i = 0; i < FLOOD_BURST; i++) send();
+      const handledBefore = floodHandled;
       const flooded: number[] = [];
       for (let n = 0; n < ROUNDS; n++) flooded.push(...(await round(ROUNDS + n)));
-      const handledWhenNormalDone = floodHandled;
-      await Promise.all(flood);
+      const handledDuring = floodHandled - handledBefore;
+      const queuedWhenNormalDone = inFlight;
+      flooding = false;
+      await flood;
 
-      // deterministic: every normal reply was delivered while the flood was still being handled
-      expect(handledWhenNormalDone).toBeLessThan(FLOOD);
+      // every normal reply was delivered while the flood was being handled: the flood's messages
+      // were handled all through the rounds, and a full backlog still waited when they were done
+      expect(handledDuring).toBeGreaterThan(ROUNDS);
+      expect(queuedWhenNormalDone).toBe(FLOOD_BURST);
       // per-person order held: each round answered "not understood", then the menu, in order
       for (const p of people) {
         const texts = h.adapter.textsTo(p).slice(-2 * ROUNDS * 2);
@@ -82,7 +102,7 @@ describe('a flood among 50 people', () => {
       const f95 = percentile(flooded, 95);
       console.log(
         `reply latency, ${NORMAL} people × ${ROUNDS} rounds: quiet p50 ${q50.toFixed(1)} ms p95 ${q95.toFixed(1)} ms; ` +
-          `during a ${FLOOD}-message flood p50 ${f50.toFixed(1)} ms p95 ${f95.toFixed(1)} ms`,
+          `during a flood (${handledDuring} of its messages handled meanwhile) p50 ${f50.toFixed(1)} ms p95 ${f95.toFixed(1)} ms`,
       );
       // 2× as the issue asks, plus 5 ms for timer granularity when both are a few milliseconds
       expect(f50).toBeLessThanOrEqual(2 * q50 + 5);

@@ -128,4 +128,28 @@ describe('group commit on the SQLite lane', () => {
     );
     expect(order).toEqual(Array.from({ length: 50 }, (_, i) => i));
   });
+
+  it('should let timers run while a backlog keeps queueing itself one job after the other', async () => {
+    const { lane, insert } = files();
+    // one person's backlog: each message is queued only when the one before has been handled
+    let handled = 0;
+    let handledWhenTimerFired = -1;
+    const timer = new Promise<void>((resolve) =>
+      setTimeout(() => {
+        handledWhenTimerFired = handled;
+        resolve();
+      }, 0),
+    );
+    const started = performance.now();
+    const backlog = async (): Promise<void> => {
+      while (performance.now() - started < 100) {
+        await lane.transaction(async () => insert.run(`b${handled}`, null));
+        handled++;
+      }
+    };
+    await backlog();
+    await timer;
+    expect(handledWhenTimerFired).toBeGreaterThanOrEqual(0);
+    expect(handledWhenTimerFired).toBeLessThan(handled);
+  });
 });

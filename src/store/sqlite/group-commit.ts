@@ -24,6 +24,9 @@ export const GROUP_MAX_JOBS = 64;
  */
 export const GROUP_MAX_MS = 2;
 
+/** Most time the lane works without letting timers and sockets run. */
+export const YIELD_AFTER_MS = 5;
+
 interface Job {
   /** A transaction (own savepoint) or a single statement. */
   tx: boolean;
@@ -76,6 +79,7 @@ export function createGroupCommitLane(db: Database.Database): GroupCommitLane {
   async function drain(): Promise<void> {
     // Let the caller's synchronous code finish first, so jobs submitted together group together.
     await Promise.resolve();
+    await fairToTheEventLoop();
     try {
       for (let job = next(); job; job = next()) {
         if (!job.tx) {
@@ -84,10 +88,24 @@ export function createGroupCommitLane(db: Database.Database): GroupCommitLane {
           continue;
         }
         await runGroup(job);
+        await fairToTheEventLoop();
       }
     } finally {
       draining = undefined;
     }
+  }
+
+  /**
+   * Jobs that queue themselves from promise callbacks (a person's backlog, one message after the
+   * other) never leave the microtask queue: without a pause, timers and sockets (the dispatcher,
+   * HTTP requests, other people's messages) would wait until the backlog is done. After
+   * YIELD_AFTER_MS of work the lane lets the event loop run once.
+   */
+  let lastYield = performance.now();
+  async function fairToTheEventLoop(): Promise<void> {
+    if (performance.now() - lastYield < YIELD_AFTER_MS) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    lastYield = performance.now();
   }
 
   async function runGroup(first: Job): Promise<void> {
