@@ -61,6 +61,8 @@ export class OutboxDispatcher {
   #pumping: Promise<void> | undefined;
   #again = false;
   #lastLeaseCheck = 0;
+  /** The last look for due rows filled every free slot: more may be due once one frees. */
+  #saturated = false;
 
   constructor(options: DispatcherOptions) {
     this.#o = {
@@ -127,6 +129,7 @@ export class OutboxDispatcher {
     do {
       this.#again = false;
       const free = this.#o.concurrency - this.#inFlight.size;
+      this.#saturated = free <= 0;
       if (free <= 0) break;
       const channels = this.#channels();
       if (channels.length === 0) break;
@@ -139,7 +142,7 @@ export class OutboxDispatcher {
         this.#o.observer.failed(row.channel, 'unreadable');
       }
       for (const item of items) this.#track(this.#deliver(item));
-      if (items.length + unreadable.length >= free) this.#again = true;
+      if (items.length + unreadable.length >= free) this.#again = this.#saturated = true;
     } while (this.#again && this.#running);
   }
 
@@ -151,7 +154,8 @@ export class OutboxDispatcher {
   #track(p: Promise<void>): void {
     const tracked: Promise<void> = p.finally(() => {
       this.#inFlight.delete(tracked);
-      this.wake();
+      // a freed slot matters only if the last look left due rows behind for want of slots
+      if (this.#saturated) this.wake();
     });
     this.#inFlight.add(tracked);
   }
@@ -195,7 +199,10 @@ export class OutboxDispatcher {
         onPart: (partsSent, refs) => store.markOutboxProgress(item.id, partsSent, refs),
       });
       const sentAt = this.#o.clock();
-      await store.markOutboxSent(item.id, result.refs, sentAt);
+      const recorded = store.markOutboxSent(item.id, result.refs, sentAt);
+      // The next claim records it in its own transaction and claims the person's next row.
+      this.wake();
+      await recorded;
       this.#o.observer.delivered(item.channel, sentAt - item.createdAt);
     } catch (error) {
       const e =
@@ -226,6 +233,7 @@ export class OutboxDispatcher {
         );
       } else {
         await store.markOutboxFailed(item.id, reason, now);
+        this.wake(); // the person's next row is now their head
         this.#o.observer.failed(item.channel, e.retryable ? 'expired' : 'permanent');
         logger.error(
           { channel: item.channel, outbox: item.id, attempt: item.attempts, reason, err: e },
