@@ -4,6 +4,7 @@
  * the app under test neither shares its event loop with them nor pays their CPU. Prints
  * `port <n>`; on a `load` message runs the load and answers with every reply latency.
  */
+import { Agent, request } from 'node:http';
 import { FAKE_BOT_TOKEN, FakeTelegramApi, type FakeUser } from '../test/helpers/fake-telegram-api.js';
 import { ReplyWatcher } from './tirek-app.js';
 
@@ -22,6 +23,36 @@ export interface LoadResult {
   failed: number;
   achieved: number;
   total: number;
+}
+
+/** Telegram's default max_connections for a webhook. */
+const WEBHOOK_CONNECTIONS = 40;
+
+const agent = new Agent({ keepAlive: true, maxSockets: WEBHOOK_CONNECTIONS });
+
+/** One webhook POST (node:http: the load's own CPU must stay small beside the app's). */
+function post(url: string, body: string, secret: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      {
+        method: 'POST',
+        agent,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          'X-Telegram-Bot-Api-Secret-Token': secret,
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 const fake = await FakeTelegramApi.start(FAKE_BOT_TOKEN);
@@ -45,19 +76,27 @@ async function load(r: LoadRequest): Promise<LoadResult> {
         text: 'hello',
       },
     };
-    void fetch(r.webhook as string, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'X-Telegram-Bot-Api-Secret-Token': r.secret ?? '',
-      },
-      body: JSON.stringify(update),
-    })
-      .then((res) => {
-        if (!res.ok) failed++;
-        return res.arrayBuffer();
-      })
-      .catch(() => void failed++);
+    queued.push(JSON.stringify(update));
+    pump();
+  };
+  // Telegram keeps at most max_connections webhook requests open at once (40 unless setWebhook
+  // says otherwise; Tirek does not) and holds the rest back until one is answered.
+  const queued: string[] = [];
+  let open = 0;
+  const pump = () => {
+    while (open < WEBHOOK_CONNECTIONS && queued.length > 0) {
+      const body = queued.shift() as string;
+      open++;
+      void post(r.webhook as string, body, r.secret ?? '')
+        .then((status) => {
+          if (status !== 200) failed++;
+        })
+        .catch(() => void failed++)
+        .finally(() => {
+          open--;
+          pump();
+        });
+    }
   };
   const latencies: number[] = [];
   const pending: Promise<void>[] = [];
