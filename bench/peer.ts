@@ -211,7 +211,7 @@ export const peerBench: BenchModule = {
           'plugin state kB',
         ],
         rows,
-        note: `${people} people at once, ${count} messages each at that step; medians of ${ctx.repeats} runs. CPU ms/msg: the bot's process (bot and storage; the fake Bot API and the people writing run in a process of their own) per message, after as many warm-up people walked ${WARM_UP_STEPS} steps. grammY's bot.start() handles one update at a time; Tirek's polling loop hands updates to the engine in parallel per person.`,
+        note: `${people} people at once, ${count} messages each at that step; medians of ${ctx.repeats} runs. CPU ms/msg: the bot's process (bot and storage; the fake Bot API and the people writing run in a process of their own) per message, after as many warm-up people walked ${WARM_UP_STEPS} steps. grammY's bot.start() handles one update at a time; Tirek's polling loop hands each batch to the engine at once across people, in order per person.`,
       },
     ];
   },
