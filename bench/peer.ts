@@ -1,24 +1,24 @@
 /**
  * Tirek side by side with grammY's conversations plugin (bench/peer/), each over its own copy of
- * the fake Bot API (test/helpers/fake-telegram-api.ts), long polling, SQLite, in the same run.
+ * the fake Bot API (test/helpers/fake-telegram-api.ts) in a process of its own with the people
+ * writing (bench/peer-child.ts), long polling, SQLite, in the same run.
  * Each person walks the same steps (start, language, safe?, who, legal, then topic/back); we time
  * messages at step 10 and step 200 of the conversation. The plugin replays the whole conversation
  * on every update, so its cost grows with the step; Tirek restores one snapshot, so it stays flat.
  */
-import { execFileSync } from 'node:child_process';
+import { type ChildProcess, execFileSync, fork } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { translator } from '../test/helpers/engine-harness.js';
-import {
-  FAKE_BOT,
-  FAKE_BOT_TOKEN,
-  FakeTelegramApi,
-  type FakeUser,
-} from '../test/helpers/fake-telegram-api.js';
+import { FAKE_BOT, FAKE_BOT_TOKEN } from '../test/helpers/fake-telegram-api.js';
 import { cpuSeconds } from './engine.js';
 import { type BenchContext, type BenchModule, fmt, median, percentile, repeat, type Table } from './lib.js';
-import { ReplyWatcher, startBenchApp } from './tirek-app.js';
+import type { Measured, PeerCommand } from './peer-child.js';
+import { startBenchApp } from './tirek-app.js';
+
+/** Steps the warm-up people walk before anything is timed (so neither bot is timed on cold code). */
+const WARM_UP_STEPS = 40;
 
 const PEER_DIR = fileURLToPath(new URL('./peer/', import.meta.url));
 
@@ -43,18 +43,9 @@ interface PeerBotModule {
   };
 }
 
-/** The choice a person presses at step `k` (1 = /start). */
-function stepChoice(k: number): string {
-  const setup = ['', 'en', 'yes', 'me', 'legal'];
-  if (k <= 5) return setup[k - 1] as string;
-  return (k - 6) % 2 === 0 ? 'dv' : 'back';
-}
-
 interface Side {
   name: string;
-  fake: FakeTelegramApi;
-  watcher: ReplyWatcher;
-  data(choice: string): string;
+  child: ChildProcess;
   stateBytes?(chat: number): number;
   stop(): Promise<void>;
 }
@@ -66,101 +57,82 @@ interface StepFigures {
   p99: number;
 }
 
-async function send(side: Side, user: FakeUser, k: number): Promise<number> {
-  const reply = side.watcher.next(user.id);
-  const t0 = performance.now();
-  if (k === 1) side.fake.sendCommand(user, 'start');
-  else {
-    const last = side.fake.messagesTo(user.id).at(-1);
-    side.fake.pressButton(user, side.data(stepChoice(k)), last?.message_id);
-  }
-  await reply;
-  return performance.now() - t0;
+/** Telegram's side (fake Bot API and the people writing) in a process of its own. */
+async function telegramSide(prefix: string): Promise<{ child: ChildProcess; apiRoot: string }> {
+  const child = fork(new URL('./peer-child.ts', import.meta.url), [prefix], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`Telegram's side exited (${code})`)));
+    child.stdout?.on('data', (d: Buffer) => {
+      const m = /port (\d+)/.exec(d.toString());
+      if (m) resolve(Number(m[1]));
+    });
+  });
+  return { child, apiRoot: `http://127.0.0.1:${port}` };
 }
 
-/** Walks every person to just before `step`, then times `count` messages each from there. */
-async function measureAt(
-  side: Side,
-  people: FakeUser[],
-  at: Map<number, number>,
-  step: number,
-  count: number,
-) {
-  await Promise.all(
-    people.map(async (u) => {
-      for (let k = (at.get(u.id) ?? 0) + 1; k < step; k++) {
-        await send(side, u, k);
-        at.set(u.id, k);
-      }
-    }),
-  );
-  const lat: number[] = [];
+function ask<T>(child: ChildProcess, command: PeerCommand): Promise<T> {
+  return new Promise((resolve) => {
+    child.once('message', (m) => resolve(m as T));
+    child.send(command);
+  });
+}
+
+/** Walks the measured people to just before `step`, then times `count` messages each from there. */
+async function measureAt(side: Side, step: number, count: number): Promise<StepFigures> {
+  await ask(side.child, { type: 'walk', group: 'measured', step });
   const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  await Promise.all(
-    people.map(async (u) => {
-      for (let i = 0; i < count; i++) {
-        const k = (at.get(u.id) ?? 0) + 1;
-        lat.push(await send(side, u, k));
-        at.set(u.id, k);
-      }
-    }),
-  );
-  const seconds = (performance.now() - t0) / 1000;
-  const n = people.length * count;
+  const m = await ask<Measured>(side.child, { type: 'measure', group: 'measured', count });
   return {
-    perSecond: n / seconds,
-    cpuMsPerMessage: (1000 * cpuSeconds(cpu0)) / n,
-    p50: percentile(lat, 50),
-    p99: percentile(lat, 99),
-  } satisfies StepFigures;
+    perSecond: m.messages / m.seconds,
+    cpuMsPerMessage: (1000 * cpuSeconds(cpu0)) / m.messages,
+    p50: percentile(m.latencies, 50),
+    p99: percentile(m.latencies, 99),
+  };
 }
 
 async function tirekSide(): Promise<Side> {
-  const fake = await FakeTelegramApi.start();
-  const watcher = new ReplyWatcher(fake);
+  const { child, apiRoot } = await telegramSide('c:');
   const { app, dir } = await startBenchApp({
     TELEGRAM_BOT_TOKEN: FAKE_BOT_TOKEN,
-    TELEGRAM_API_ROOT: fake.apiRoot,
+    TELEGRAM_API_ROOT: apiRoot,
   });
-  await fake.waitPolling();
+  await ask(child, { type: 'polling' });
   return {
     name: 'Tirek',
-    fake,
-    watcher,
-    data: (c) => `c:${c}`,
+    child,
     async stop() {
       await app.stop();
-      await fake.close();
+      child.send('exit');
       rmSync(dir, { recursive: true, force: true });
     },
   };
 }
 
 async function peerSide(mod: PeerBotModule, dir: string): Promise<Side> {
-  const fake = await FakeTelegramApi.start();
-  const watcher = new ReplyWatcher(fake);
+  const { child, apiRoot } = await telegramSide('');
   const t = translator();
   const peer = mod.createPeerBot({
     token: FAKE_BOT_TOKEN,
-    apiRoot: fake.apiRoot,
+    apiRoot,
     botInfo: FAKE_BOT,
     dbPath: join(dir, 'peer.db'),
     t: (key) => t.t('en', key),
   });
   const running = peer.bot.start({ drop_pending_updates: false });
-  await fake.waitPolling();
+  await ask(child, { type: 'polling' });
   return {
     name: 'grammY conversations',
-    fake,
-    watcher,
-    data: (c) => c,
+    child,
     stateBytes: (chat) => peer.stateBytes(chat),
     async stop() {
       await peer.bot.stop();
       await running.catch(() => {});
       peer.close();
-      await fake.close();
+      child.send('exit');
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
@@ -182,14 +154,16 @@ export const peerBench: BenchModule = {
         () => peerSide(mod, mkdtempSync(join(tmpdir(), 'tirek-peer-'))),
       ]) {
         const side = await make();
-        const users = Array.from({ length: people }, () => side.fake.newUser('en'));
-        const at = new Map<number, number>();
+        // warm-up people walk the first steps first (not timed), so step 10 is not timed on cold code
+        await ask(side.child, { type: 'people', group: 'warm-up', count: people });
+        await ask(side.child, { type: 'walk', group: 'warm-up', step: WARM_UP_STEPS });
+        const ids = await ask<number[]>(side.child, { type: 'people', group: 'measured', count: people });
         for (const step of [10, 200]) {
-          const f = await measureAt(side, users, at, step, count);
+          const f = await measureAt(side, step, count);
           const bySide = results[side.name] ?? {};
           bySide[step] = [...(bySide[step] ?? []), f];
           results[side.name] = bySide;
-          if (side.stateBytes) stateAt[step] = side.stateBytes((users[0] as FakeUser).id);
+          if (side.stateBytes) stateAt[step] = side.stateBytes(ids[0] as number);
         }
         await side.stop();
       }
@@ -237,7 +211,7 @@ export const peerBench: BenchModule = {
           'plugin state kB',
         ],
         rows,
-        note: `${people} people at once, ${count} messages each at that step; medians of ${ctx.repeats} runs. CPU ms/msg: this process's CPU time (bot, storage and the fake API server, which both sides share) per message. grammY's bot.start() handles one update at a time; Tirek's polling loop hands updates to the engine in parallel per person.`,
+        note: `${people} people at once, ${count} messages each at that step; medians of ${ctx.repeats} runs. CPU ms/msg: the bot's process (bot and storage; the fake Bot API and the people writing run in a process of their own) per message, after as many warm-up people walked ${WARM_UP_STEPS} steps. grammY's bot.start() handles one update at a time; Tirek's polling loop hands each batch to the engine at once across people, in order per person.`,
       },
     ];
   },

@@ -1,79 +1,75 @@
 /**
  * Telegram end to end on loopback: updates from 1,000 chats at 200 a second through the fake Bot
  * API, in long polling (the fake hands them to getUpdates) and in webhook mode (POSTed to the
- * app like Telegram does), each answered through the outbox and the Bot API. Latency: from the
- * update being made available to the reply question reaching the fake API.
+ * app like Telegram does), each answered through the outbox and the Bot API. Telegram's side (the
+ * fake and the load) runs in a process of its own (bench/telegram-load-child.ts), as Telegram is
+ * not on the bot's machine. Latency: from the update being made available to the reply question
+ * reaching the fake API; CPU: the app's process only.
  */
+import { type ChildProcess, fork } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { FAKE_BOT_TOKEN, FakeTelegramApi, type FakeUser } from '../test/helpers/fake-telegram-api.js';
+import { FAKE_BOT_TOKEN } from '../test/helpers/fake-telegram-api.js';
+import { cpuSeconds } from './engine.js';
 import { type BenchContext, type BenchModule, fmt, median, percentile, type Table } from './lib.js';
-import { ReplyWatcher, startBenchApp } from './tirek-app.js';
+import type { LoadRequest, LoadResult } from './telegram-load-child.js';
+import { startBenchApp } from './tirek-app.js';
 
 const SECRET = 'bench-webhook-secret-0123456789';
 
+async function telegramSide(): Promise<{ child: ChildProcess; port: number }> {
+  const child = fork(new URL('./telegram-load-child.ts', import.meta.url), [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`Telegram's side exited (${code})`)));
+    child.stdout?.on('data', (d: Buffer) => {
+      const m = /port (\d+)/.exec(d.toString());
+      if (m) resolve(Number(m[1]));
+    });
+  });
+  return { child, port };
+}
+
 async function run(mode: 'polling' | 'webhook', seconds: number, rate: number, chats: number) {
-  const fake = await FakeTelegramApi.start();
-  const watcher = new ReplyWatcher(fake);
-  const env: Record<string, string> = { TELEGRAM_BOT_TOKEN: FAKE_BOT_TOKEN, TELEGRAM_API_ROOT: fake.apiRoot };
+  const { child, port } = await telegramSide();
+  const env: Record<string, string> = {
+    TELEGRAM_BOT_TOKEN: FAKE_BOT_TOKEN,
+    TELEGRAM_API_ROOT: `http://127.0.0.1:${port}`,
+  };
   if (mode === 'webhook') {
     env.TELEGRAM_WEBHOOK_URL = 'https://bench.invalid/telegram/webhook';
     env.TELEGRAM_WEBHOOK_SECRET = SECRET;
   }
   const { app, dir } = await startBenchApp(env);
-  if (mode === 'polling') await fake.waitPolling();
-  const webhook = `http://127.0.0.1:${app.http?.port}/telegram/webhook`;
-  const users: FakeUser[] = Array.from({ length: chats }, () => fake.newUser('en'));
-  let nextId = 1_000_000;
-  let failed = 0;
-  const send = (u: FakeUser) => {
-    if (mode === 'polling') return void fake.sendText(u, 'hello');
-    const update = {
-      update_id: nextId++,
-      message: {
-        message_id: nextId,
-        date: Math.floor(Date.now() / 1000),
-        chat: { id: u.id, type: 'private', first_name: u.first_name },
-        from: { id: u.id, is_bot: false, first_name: u.first_name, language_code: 'en' },
-        text: 'hello',
-      },
-    };
-    void fetch(webhook, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'X-Telegram-Bot-Api-Secret-Token': SECRET },
-      body: JSON.stringify(update),
-    })
-      .then((r) => {
-        if (!r.ok) failed++;
-        return r.arrayBuffer();
-      })
-      .catch(() => void failed++);
+  const request: LoadRequest = {
+    type: 'load',
+    mode,
+    seconds,
+    rate,
+    chats,
+    webhook: `http://127.0.0.1:${app.http?.port}/telegram/webhook`,
+    secret: SECRET,
   };
-  const lat: number[] = [];
-  const pending: Promise<void>[] = [];
-  const total = Math.round(seconds * rate);
-  const t0 = performance.now();
-  for (let i = 0; i < total; i++) {
-    // an even stream: update i is due at i / rate seconds
-    const due = t0 + (1000 * i) / rate;
-    const wait = due - performance.now();
-    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-    const u = users[Math.floor(Math.random() * chats)] as FakeUser;
-    const reply = watcher.next(u.id, 60_000);
-    const sent = performance.now();
-    send(u);
-    pending.push(
-      reply.then(
-        () => void lat.push(performance.now() - sent),
-        () => void failed++,
-      ),
-    );
-  }
-  await Promise.all(pending);
-  const achieved = total / ((performance.now() - t0) / 1000);
+  const cpu0 = process.cpuUsage();
+  const result = await new Promise<LoadResult>((resolve) => {
+    child.once('message', (m) => resolve(m as LoadResult));
+    child.send(request);
+  });
+  const cpuMs = (1000 * cpuSeconds(cpu0)) / result.total;
   await app.stop();
-  await fake.close();
+  child.send('exit');
   rmSync(dir, { recursive: true, force: true });
-  return { p50: median(lat), p99: percentile(lat, 99), max: Math.max(...lat), achieved, total, failed };
+  const lat = result.latencies;
+  return {
+    p50: median(lat),
+    p99: percentile(lat, 99),
+    max: Math.max(...lat),
+    achieved: result.achieved,
+    total: result.total,
+    failed: result.failed,
+    cpuMs,
+  };
 }
 
 export const telegramBench: BenchModule = {
@@ -90,15 +86,25 @@ export const telegramBench: BenchModule = {
         fmt(r.p50, 1),
         fmt(r.p99, 1),
         fmt(r.max, 0),
+        fmt(r.cpuMs, 2),
         fmt(r.failed, 0),
       ]);
     }
     return [
       {
         title: 'Telegram end to end (fake Bot API on loopback): 200 updates/s from 1,000 chats',
-        columns: ['mode', 'updates', 'updates/s done', 'reply p50 ms', 'reply p99 ms', 'max ms', 'failed'],
+        columns: [
+          'mode',
+          'updates',
+          'updates/s done',
+          'reply p50 ms',
+          'reply p99 ms',
+          'max ms',
+          'app CPU ms/update',
+          'failed',
+        ],
         rows,
-        note: `${seconds} s of traffic per mode. Latency: update made available (getUpdates queue or webhook POST) → the reply question reaches the Bot API. App, fake API and load generator share this process.`,
+        note: `${seconds} s of traffic per mode. Latency: update made available (getUpdates queue or webhook POST) → the reply question reaches the Bot API. The fake Bot API and the load run in a process of their own; CPU counts the app's process only.`,
       },
     ];
   },

@@ -55,12 +55,17 @@ export const defaultBackoff = (attempt: number) =>
 
 export class OutboxDispatcher {
   readonly #o: Required<DispatcherOptions>;
+  /** Deliveries not yet over (sent and recorded): stop, settle and drain wait for these. */
   readonly #inFlight = new Set<Promise<void>>();
+  /** Deliveries holding a slot: from the claim until the platform answered. */
+  #sending = 0;
   #timer: NodeJS.Timeout | undefined;
   #running = false;
   #pumping: Promise<void> | undefined;
   #again = false;
   #lastLeaseCheck = 0;
+  /** The last look for due rows filled every free slot: more may be due once one frees. */
+  #saturated = false;
 
   constructor(options: DispatcherOptions) {
     this.#o = {
@@ -126,7 +131,8 @@ export class OutboxDispatcher {
     await this.#releaseExpiredLeases();
     do {
       this.#again = false;
-      const free = this.#o.concurrency - this.#inFlight.size;
+      const free = this.#o.concurrency - this.#sending;
+      this.#saturated = free <= 0;
       if (free <= 0) break;
       const channels = this.#channels();
       if (channels.length === 0) break;
@@ -138,8 +144,8 @@ export class OutboxDispatcher {
         );
         this.#o.observer.failed(row.channel, 'unreadable');
       }
-      for (const item of items) this.#track(this.#deliver(item));
-      if (items.length + unreadable.length >= free) this.#again = true;
+      for (const item of items) this.#track(item);
+      if (items.length + unreadable.length >= free) this.#again = this.#saturated = true;
     } while (this.#again && this.#running);
   }
 
@@ -148,11 +154,30 @@ export class OutboxDispatcher {
     return [...this.#o.adapters.keys()].filter((c) => !this.#o.pulledChannels.includes(c));
   }
 
-  #track(p: Promise<void>): void {
-    const tracked: Promise<void> = p.finally(() => {
-      this.#inFlight.delete(tracked);
-      this.wake();
-    });
+  /**
+   * A delivery holds its slot until the platform answered, not until the outcome is recorded: the
+   * claim that records it (right after) then has the slot to claim the person's next row.
+   */
+  #track(item: OutboxItem): void {
+    this.#sending++;
+    let holding = true;
+    const release = () => {
+      if (!holding) return;
+      holding = false;
+      this.#sending--;
+    };
+    const tracked: Promise<void> = this.deliver(item, this.#o.adapters.get(item.channel), release)
+      .catch((err: unknown) => {
+        // Recording the outcome failed (database busy): the claim's lease brings the row back.
+        this.#o.logger.error({ err, outbox: item.id }, 'could not record a delivery outcome');
+      })
+      .finally(() => {
+        this.#inFlight.delete(tracked);
+        const held = holding;
+        release();
+        // a freed slot matters only if the last look left due rows behind for want of slots
+        if (held && this.#saturated) this.wake();
+      });
     this.#inFlight.add(tracked);
   }
 
@@ -186,7 +211,12 @@ export class OutboxDispatcher {
   }
 
   /** Send one claimed row and record the outcome (shared with pullers such as web chat streams). */
-  async deliver(item: OutboxItem, adapter: ChannelAdapter | undefined): Promise<void> {
+  async deliver(
+    item: OutboxItem,
+    adapter: ChannelAdapter | undefined,
+    /** Called once the platform has answered a send, before the outcome is recorded. */
+    onSent?: () => void,
+  ): Promise<void> {
     const { store, logger } = this.#o;
     try {
       if (!adapter) throw new DeliveryError(item.channel, 'channel not running', { retryable: true });
@@ -195,7 +225,11 @@ export class OutboxDispatcher {
         onPart: (partsSent, refs) => store.markOutboxProgress(item.id, partsSent, refs),
       });
       const sentAt = this.#o.clock();
-      await store.markOutboxSent(item.id, result.refs, sentAt);
+      const recorded = store.markOutboxSent(item.id, result.refs, sentAt);
+      // The next claim records it in its own transaction and claims the person's next row.
+      onSent?.();
+      this.wake();
+      await recorded;
       this.#o.observer.delivered(item.channel, sentAt - item.createdAt);
     } catch (error) {
       const e =
@@ -226,6 +260,7 @@ export class OutboxDispatcher {
         );
       } else {
         await store.markOutboxFailed(item.id, reason, now);
+        this.wake(); // the person's next row is now their head
         this.#o.observer.failed(item.channel, e.retryable ? 'expired' : 'permanent');
         logger.error(
           { channel: item.channel, outbox: item.id, attempt: item.attempts, reason, err: e },
@@ -233,12 +268,5 @@ export class OutboxDispatcher {
         );
       }
     }
-  }
-
-  #deliver(item: OutboxItem): Promise<void> {
-    return this.deliver(item, this.#o.adapters.get(item.channel)).catch((err: unknown) => {
-      // Recording the outcome failed (database busy): the claim's lease brings the row back.
-      this.#o.logger.error({ err, outbox: item.id }, 'could not record a delivery outcome');
-    });
   }
 }

@@ -19,6 +19,7 @@ import type {
 import { OUTBOX_LANES } from '../core/ports.js';
 import type { Channel, Lang, OutboundMessage, RiskLevel } from '../core/types.js';
 import type { Cipher } from '../privacy/cipher.js';
+import { lockKey } from './postgres/database.js';
 import { nationalLines } from './seed/national-lines.js';
 import type { SqlDb } from './sql.js';
 
@@ -72,6 +73,15 @@ interface OutboxRow {
   attempts: number;
   parts_sent: number;
   created_at: number;
+}
+
+/** A delivery waiting to be recorded as sent (see markOutboxSent). */
+interface SentRow {
+  id: number;
+  refs: string[];
+  now: number;
+  resolve: () => void;
+  reject: (error: unknown) => void;
 }
 
 export interface SqlStoreOptions {
@@ -503,36 +513,135 @@ export async function createSqlStore(db: SqlDb, cipher: Cipher): Promise<Store> 
 
   const outside = txApi(db);
 
-  async function claim(
+  /** Claims due heads matching `where` inside the caller's transaction. */
+  async function claimIn(
+    q: SqlDb,
     now: number,
     limit: number,
     where: string,
     params: Array<string | number>,
   ): Promise<{ items: OutboxItem[]; unreadable: UnreadableOutboxRow[] }> {
-    return db.transaction(async (q) => {
+    const due = `SELECT id FROM outbox WHERE head = 1 AND status = 'pending' AND next_attempt_at <= ? AND ${where}
+         ORDER BY next_attempt_at, id LIMIT ?`;
+    const claimed = `UPDATE outbox SET status = 'sending', claimed_at = ?, attempts = attempts + 1 WHERE status = 'pending' AND id`;
+    const returning =
+      'RETURNING id, conversation_id, contact_id, channel, address_enc, payload_enc, attempts, parts_sent, created_at';
+    let rows: OutboxRow[];
+    if (db.dialect === 'sqlite') {
+      // One connection owns the file: look first (a read of the small index), write only what is
+      // due. Most looks find nothing, and an UPDATE that changes nothing still costs a write.
+      const ids = await q.all<{ id: number }>(due, [now, ...params, limit]);
+      if (ids.length === 0) return { items: [], unreadable: [] };
+      rows = await q.all<OutboxRow>(`${claimed} IN (SELECT value FROM json_each(?)) ${returning}`, [
+        now,
+        JSON.stringify(ids.map((r) => r.id)),
+      ]);
+    } else {
       // One statement: pick the due heads (skipping rows another instance holds) and claim them.
-      const rows = await q.all<OutboxRow>(
-        `UPDATE outbox SET status = 'sending', claimed_at = ?, attempts = attempts + 1
-         WHERE status = 'pending' AND id ${pickedIn}(
-           SELECT id FROM outbox WHERE head = 1 AND status = 'pending' AND next_attempt_at <= ? AND ${where}
-           ORDER BY next_attempt_at, id LIMIT ?${skipLocked})${pickedEnd}
-         RETURNING id, conversation_id, contact_id, channel, address_enc, payload_enc, attempts, parts_sent, created_at`,
-        [now, now, ...params, limit],
-      );
-      if (rows.length === 0) return { items: [], unreadable: [] };
-      rows.sort((a, b) => Number(a.id) - Number(b.id));
-      for (const row of rows) {
-        if (row.address_enc.length > 0) continue;
-        // the row goes to the contact's address (see enqueueOutbox)
-        const contact = await q.get<{ address_enc: Buffer }>(
-          'SELECT address_enc FROM contacts WHERE id = ?',
-          [row.contact_id],
-        );
-        row.address_enc = contact?.address_enc ?? EMPTY;
-      }
-      return readClaimed(q, rows, now);
-    });
+      rows = await q.all<OutboxRow>(`${claimed} ${pickedIn}(${due}${skipLocked})${pickedEnd} ${returning}`, [
+        now,
+        now,
+        ...params,
+        limit,
+      ]);
+    }
+    if (rows.length === 0) return { items: [], unreadable: [] };
+    rows.sort((a, b) => Number(a.id) - Number(b.id));
+    for (const row of rows) {
+      if (row.address_enc.length > 0) continue;
+      // the row goes to the contact's address (see enqueueOutbox)
+      const contact = await q.get<{ address_enc: Buffer }>('SELECT address_enc FROM contacts WHERE id = ?', [
+        row.contact_id,
+      ]);
+      row.address_enc = contact?.address_enc ?? EMPTY;
+    }
+    return readClaimed(q, rows, now);
   }
+
+  // Delivered rows are recorded in groups: each markOutboxSent waits for the next transaction that
+  // takes the queue — the dispatcher's next claim (which it starts right after a send, so one
+  // transaction both finishes the rows and claims what they let through), or a flush of its own
+  // one turn of the event loop later. Under load one transaction records many deliveries.
+  const sentQueue: SentRow[] = [];
+  let flushing: Promise<void> | undefined;
+
+  /** Records the queued deliveries in the caller's transaction; returns the ones it took. */
+  async function writeSent(q: SqlDb): Promise<SentRow[]> {
+    const batch = sentQueue.splice(0);
+    if (batch.length === 0) return batch;
+    const rows: Array<{ sent: SentRow; contactId: string; messageId: number | null }> = [];
+    for (const sent of batch) {
+      // one read for both: a row's person and logged message never change
+      const row = await q.get<{ contact_id: string | null; message_id: number | null }>(
+        'SELECT contact_id, message_id FROM outbox WHERE id = ?',
+        [sent.id],
+      );
+      if (row) rows.push({ sent, contactId: row.contact_id ?? '', messageId: row.message_id });
+    }
+    // PostgreSQL: promoting a person's next row must not race with their turn adding one (the
+    // turn holds the person's lock), so take each person's lock, in one order (no deadlock).
+    if (db.dialect === 'postgres') {
+      const keys = [...new Set(rows.filter((r) => r.contactId).map((r) => lockKey(r.contactId)))].sort();
+      for (const key of keys) await q.get('SELECT pg_advisory_xact_lock(CAST(? AS BIGINT))', [key]);
+    }
+    for (const { sent, contactId, messageId } of rows) {
+      await finish(q, sent.id, contactId, 'sent', null, sent.now);
+      if (messageId != null && sent.refs.length > 0) await addRefs(q, messageId, sent.refs);
+    }
+    return batch;
+  }
+
+  /** Runs `fn` in a transaction that first records the queued deliveries, and settles their calls. */
+  async function withSent<T>(fn: (q: SqlDb) => Promise<T>): Promise<T> {
+    let taken: SentRow[] = [];
+    try {
+      const result = await db.transaction(async (q) => {
+        taken = await writeSent(q);
+        return fn(q);
+      });
+      for (const s of taken) s.resolve();
+      return result;
+    } catch (error) {
+      for (const s of taken) s.reject(error);
+      throw error;
+    }
+  }
+
+  function flushSent(): Promise<void> {
+    flushing ??= (async () => {
+      // one event-loop turn: a claim started right after the send takes the rows first
+      await new Promise((r) => setImmediate(r));
+      while (sentQueue.length > 0) {
+        try {
+          await withSent(async () => undefined);
+        } catch (error) {
+          // the database refused (busy, full): every waiting call hears it, none loops
+          for (const s of sentQueue.splice(0)) s.reject(error);
+        }
+      }
+    })().finally(() => {
+      flushing = undefined;
+    });
+    return flushing;
+  }
+
+  const claimLanes = (now: number, limit: number, channels: readonly Channel[]) =>
+    withSent(async (q) => {
+      const items: OutboxItem[] = [];
+      const unreadable: UnreadableOutboxRow[] = [];
+      // Live lane first, per channel: each probe walks the small `outbox_ready` index. One
+      // transaction for all of them.
+      for (const lane of OUTBOX_LANES) {
+        for (const channel of channels) {
+          const free = limit - items.length;
+          if (free <= 0) break;
+          const got = await claimIn(q, now, free, 'channel = ? AND lane = ?', [channel, lane]);
+          items.push(...got.items);
+          unreadable.push(...got.unreadable);
+        }
+      }
+      return { items, unreadable };
+    });
 
   const store: Store = {
     kind: db.dialect,
@@ -544,36 +653,15 @@ export async function createSqlStore(db: SqlDb, cipher: Cipher): Promise<Store> 
       return result;
     },
 
-    async claimOutbox(now, limit, channels) {
-      const items: OutboxItem[] = [];
-      const unreadable: UnreadableOutboxRow[] = [];
-      // Live lane first, per channel: each probe walks the small `outbox_ready` index.
-      for (const lane of OUTBOX_LANES) {
-        for (const channel of channels) {
-          const free = limit - items.length;
-          if (free <= 0) break;
-          const got = await claim(now, free, 'channel = ? AND lane = ?', [channel, lane]);
-          items.push(...got.items);
-          unreadable.push(...got.unreadable);
-        }
-      }
-      return { items, unreadable };
-    },
+    claimOutbox: claimLanes,
     // the IN term lets SQLite use the person's partial index instead of walking every head
     claimOutboxFor: (contactId, now) =>
-      claim(now, 1, `contact_id = ? AND status IN ('pending','sending')`, [contactId]),
+      withSent((q) => claimIn(q, now, 1, `contact_id = ? AND status IN ('pending','sending')`, [contactId])),
 
-    async markOutboxSent(id, refs, now) {
-      // one read for both: a row's person and logged message never change
-      const row = await db.get<{ contact_id: string; message_id: number | null }>(
-        'SELECT contact_id, message_id FROM outbox WHERE id = ?',
-        [id],
-      );
-      if (row === undefined) return;
-      await db.transaction(async (q) => {
-        await finish(q, id, row.contact_id, 'sent', null, now);
-        if (row.message_id != null && refs.length > 0) await addRefs(q, row.message_id, refs);
-      }, row.contact_id);
+    markOutboxSent(id, refs, now) {
+      const done = new Promise<void>((resolve, reject) => sentQueue.push({ id, refs, now, resolve, reject }));
+      void flushSent();
+      return done;
     },
     async markOutboxProgress(id, partsSent, refs) {
       await db.transaction(async (q) => {
@@ -754,7 +842,10 @@ export async function createSqlStore(db: SqlDb, cipher: Cipher): Promise<Store> 
     },
     tryLock: (name) => db.tryLock(name),
     ping: async () => void (await db.get('SELECT 1 AS ok')),
-    close: () => db.close(),
+    async close() {
+      await flushing;
+      await db.close();
+    },
   };
   return store;
 }

@@ -143,6 +143,25 @@ export function storeContract(backend: Backend, dbPath: () => string) {
       expect(texts(second.items)).toEqual(['a2']);
     });
 
+    it('should record several deliveries with the next claim, which lets each person’s next row through', async () => {
+      const { store } = await open();
+      for (const who of ['a', 'b', 'c']) {
+        await enqueue(store, who, `${who}1`);
+        await enqueue(store, who, `${who}2`);
+      }
+      const first = await store.claimOutbox(10, 10, ['webchat']);
+      expect(texts(first.items).sort()).toEqual(['a1', 'b1', 'c1']);
+      // three sends end at once; the claim that follows records them and claims what they let through
+      const recorded = first.items.map((i) => store.markOutboxSent(i.id, [], 11));
+      const second = await store.claimOutbox(12, 10, ['webchat']);
+      await Promise.all(recorded);
+      expect(texts(second.items).sort()).toEqual(['a2', 'b2', 'c2']);
+      expect(await store.pendingOutboxCount(['webchat'])).toBe(3);
+      // and on their own, without a claim after them
+      await Promise.all(second.items.map((i) => store.markOutboxSent(i.id, [], 13)));
+      expect(await store.pendingOutboxCount(['webchat'])).toBe(0);
+    });
+
     it('should keep order when an earlier item fails for good', async () => {
       const { store } = await open();
       await enqueue(store, 'a', 'a1');

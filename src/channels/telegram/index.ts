@@ -24,12 +24,12 @@ import {
 import type { HttpMountable } from '../../http/server.js';
 import type { ChannelDeps } from '../index.js';
 import { isHarmlessDeleteError, toDeliveryError } from './errors.js';
-import { ALLOWED_UPDATES, type Normalized, normalizeUpdate } from './normalize.js';
+import { ALLOWED_UPDATES, type Normalized, normalizeUpdate, orderKey } from './normalize.js';
 import { renderMessage } from './render.js';
 
 export { decodeChoice, encodeChoice, MAX_CALLBACK_DATA_BYTES, STALE_CHOICE_ID } from './callback-data.js';
 export { isHarmlessDeleteError, toDeliveryError } from './errors.js';
-export { ALLOWED_UPDATES, type Normalized, normalizeUpdate } from './normalize.js';
+export { ALLOWED_UPDATES, type Normalized, normalizeUpdate, orderKey } from './normalize.js';
 export {
   buildKeyboard,
   buttonLabel,
@@ -185,10 +185,12 @@ export function createTelegramAdapter(
   bot.use((ctx) => handle(ctx.update));
 
   /**
-   * Long polling, by hand rather than bot.start(): grammY confirms an update whose handler threw
-   * (and confirms the update in flight on stop), so a message that could not be stored would be
-   * lost. Here an update is confirmed (the next getUpdates offset passes it) only once the engine
-   * has stored it; until then Telegram gives it back and it is tried again, in order.
+   * Long polling, by hand rather than bot.start() or @grammyjs/runner: grammY confirms an update
+   * whose handler threw (and confirms the update in flight on stop), and the runner confirms
+   * updates as it fetches them, so a message that could not be stored would be lost. Here an
+   * update is confirmed (the next getUpdates offset passes it) only once the engine has stored it;
+   * until then Telegram gives it back and it is tried again, in order. The updates of one batch
+   * are handled at once across chats (handleBatch), so one slow turn does not hold other people's.
    */
   async function poll(): Promise<void> {
     await bot.api.deleteWebhook({ drop_pending_updates: false }, asSignal(stopSignal.signal));
@@ -215,24 +217,24 @@ export function createTelegramAdapter(
           await sleep(typeof after === 'number' ? after * 1000 : POLL_ERROR_WAIT_MS, stopSignal.signal);
           continue;
         }
-        for (const update of updates) {
-          if (!running) return;
-          if (!(await handleOne(update))) {
-            failures++;
-            const wait = Math.min(
-              (options.storeRetryBaseMs ?? TELEGRAM_STORE_RETRY_BASE_MS) * 2 ** (failures - 1),
-              TELEGRAM_STORE_RETRY_MAX_MS,
-            );
-            log.warn(
-              { failures, retryInMs: wait },
-              'telegram update not stored; Telegram keeps it, retrying',
-            );
-            await sleep(wait, stopSignal.signal);
-            break; // ask again from this update: it and the ones after it come back in order
-          }
+        if (updates.length === 0) continue;
+        const notDone = await handleBatch(updates);
+        if (notDone === undefined) {
           failures = 0;
-          offset = update.update_id + 1;
+          offset = (updates.at(-1) as Update).update_id + 1;
+          continue;
         }
+        // ask again from the first update not stored: it and the ones after it come back in order
+        // (those stored meanwhile are dropped by the engine as duplicates)
+        offset = notDone;
+        if (!running) return;
+        failures++;
+        const wait = Math.min(
+          (options.storeRetryBaseMs ?? TELEGRAM_STORE_RETRY_BASE_MS) * 2 ** (failures - 1),
+          TELEGRAM_STORE_RETRY_MAX_MS,
+        );
+        log.warn({ failures, retryInMs: wait }, 'telegram update not stored; Telegram keeps it, retrying');
+        await sleep(wait, stopSignal.signal);
       }
     } finally {
       // confirm what was handled, so a restart does not get it again (duplicates would be dropped anyway)
@@ -242,6 +244,36 @@ export function createTelegramAdapter(
           .catch(() => undefined);
       }
     }
+  }
+
+  /**
+   * Hands a fetched batch to the engine: the updates of one chat one after another, in order,
+   * different chats at once (the engine serialises per person as well). The batch is confirmed
+   * only when every update in it is stored, so a crash mid-batch loses nothing: Telegram gives the
+   * unconfirmed ones back. A chat whose update could not be stored hands over none of its later
+   * ones, so its order holds when they come again. Resolves with the id of the first update not
+   * stored (undefined when all were).
+   */
+  async function handleBatch(updates: readonly Update[]): Promise<number | undefined> {
+    const byChat = new Map<string, Update[]>();
+    for (const update of updates) {
+      const key = orderKey(update);
+      const list = byChat.get(key);
+      if (list) list.push(update);
+      else byChat.set(key, [update]);
+    }
+    let first: number | undefined;
+    const notStored = (id: number) => {
+      if (first === undefined || id < first) first = id;
+    };
+    await Promise.all(
+      [...byChat.values()].map(async (chat) => {
+        for (const update of chat) {
+          if (!running || !(await handleOne(update))) return notStored(update.update_id);
+        }
+      }),
+    );
+    return first;
   }
 
   /** true when the update is done with (handled, or skipped for good); false when it must come again. */
@@ -289,7 +321,7 @@ export function createTelegramAdapter(
         await setUp();
         onFirstAttempt();
         if (webhookUrl || !running) return;
-        // deletes any webhook, then long-polls, handling updates one at a time, in order
+        // deletes any webhook, then long-polls, handling each batch at once across chats, in order per chat
         await poll();
         return;
       } catch (err) {

@@ -62,6 +62,19 @@ const SERVICE_FIELDS = [
   'refunded_payment',
 ];
 
+/**
+ * The chat an update belongs to: updates of one chat are handed to the engine in order, updates
+ * of different chats at once. Updates without a chat (inline queries, …) need no order.
+ */
+export function orderKey(update: Update): string {
+  const chat =
+    update.callback_query?.message?.chat.id ??
+    update.callback_query?.from.id ??
+    (update.message ?? update.edited_message)?.chat.id ??
+    update.my_chat_member?.chat.id;
+  return chat === undefined ? `u${update.update_id}` : `c${chat}`;
+}
+
 const COMMAND = /^\/([A-Za-z0-9_]{1,32})(?:@\w+)?(?:\s+([\s\S]*))?$/;
 
 export function normalizeUpdate(update: Update): Normalized {
