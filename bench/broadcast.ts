@@ -69,6 +69,21 @@ const campaign = await broadcasts.createCampaign(
   Date.now(),
 );
 
+// how long each send to the Bot API takes, from the app's side (the pace must not depend on it)
+const telegram = app.adapters.get('telegram');
+const sendMs: number[] = [];
+if (telegram) {
+  const send = telegram.send.bind(telegram);
+  telegram.send = async (...args) => {
+    const began = performance.now();
+    try {
+      return await send(...args);
+    } finally {
+      sendMs.push(performance.now() - began);
+    }
+  };
+}
+
 let peakRss = process.memoryUsage().rss;
 const sampler = setInterval(() => {
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
@@ -105,6 +120,10 @@ line('messages delivered', String(sends.length));
 line('achieved rate, messages/s', achieved.toFixed(1));
 line('achieved rate as a share of the limit (goal ≥ 95%)', `${((achieved / RATE) * 100).toFixed(1)}%`);
 line('busiest sliding second, messages (limit)', `${maxInWindow(times)} (${RATE})`);
+const sortedMs = [...sendMs].sort((a, b) => a - b);
+const at = (p: number) =>
+  sortedMs[Math.min(sortedMs.length - 1, Math.floor(p * sortedMs.length))] ?? Number.NaN;
+line('one send (Bot API round trip) p50 / p99, ms', `${at(0.5).toFixed(1)} / ${at(0.99).toFixed(1)}`);
 line('peak memory (RSS) of the app process, MB', (peakRss / 1024 / 1024).toFixed(0));
 line('duplicates (goal 0)', String(duplicates));
 line('chats without their message', String(PEOPLE - perChat.size));
