@@ -23,6 +23,12 @@ afterAll(() => {
 
 /** Starts src/main.ts, waits for GET /healthz, stops it; returns the packages it loaded. */
 async function packagesLoaded(env: Record<string, string>): Promise<Set<string>> {
+  return (await modulesLoaded(env)).packages;
+}
+
+async function modulesLoaded(
+  env: Record<string, string>,
+): Promise<{ packages: Set<string>; urls: string[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'tirek-lazy-'));
   dirs.push(dir);
   const log = join(dir, 'imports.log');
@@ -55,16 +61,19 @@ async function packagesLoaded(env: Record<string, string>): Promise<Set<string>>
   expect(await exited).toBe(0);
   expect(existsSync(log)).toBe(true);
   const names = new Set<string>();
-  for (const url of readFileSync(log, 'utf8').split('\n')) {
+  const urls = readFileSync(log, 'utf8').split('\n');
+  for (const url of urls) {
     const m = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
     if (m) names.add(m[1] as string);
   }
-  return names;
+  return { packages: names, urls };
 }
 
 describe('start-up', () => {
   it('should not load the packages of channels and stores that are not configured', async () => {
-    const loaded = await packagesLoaded({});
+    const { packages: loaded, urls } = await modulesLoaded({});
+    // and the entry point sets the server's heap (test/heap.test.ts)
+    expect(urls.some((u) => u.endsWith('/src/heap.ts'))).toBe(true);
     // what every start needs is there (the log works)
     expect(loaded).toContain('hono');
     expect(loaded).toContain('better-sqlite3');
