@@ -1,8 +1,8 @@
 /**
  * A fast start: packages that only some installations use are loaded only when configured, so a
  * start without them does not pay for loading them (grammY, whatsapp-web.js, node-postgres, the
- * console's argon2 and QR code). Starts the real entry point in its own process and records
- * every module it resolves (test/helpers/import-log.mjs).
+ * console's argon2 and QR code, prom-client's default metrics). Starts the real entry point in
+ * its own process and records every module it loads (test/helpers/import-log.mjs).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
@@ -77,6 +77,7 @@ describe('start-up', () => {
     // what every start needs is there (the log works)
     expect(loaded).toContain('hono');
     expect(loaded).toContain('better-sqlite3');
+    expect(loaded).toContain('prom-client');
     for (const name of [
       'grammy',
       '@grammyjs/auto-retry',
@@ -85,6 +86,8 @@ describe('start-up', () => {
       'pg',
       '@node-rs/argon2',
       'qrcode',
+      // prom-client's default metrics (src/metrics/metrics.ts loads only the classes it uses)
+      '@opentelemetry/api',
     ])
       expect(loaded, name).not.toContain(name);
   });
