@@ -4,6 +4,7 @@
  * baseline of the same run beside them (figures, not pass/fail).
  */
 import { cpus, totalmem } from 'node:os';
+import { broadcastBench } from './broadcast.js';
 import { engineBench } from './engine.js';
 import { type BenchModule, printTable } from './lib.js';
 import { memoryBench } from './memory.js';
@@ -21,6 +22,7 @@ const MODULES: BenchModule[] = [
   peerBench,
   startupBench,
   memoryBench,
+  broadcastBench,
 ];
 
 const args = process.argv.slice(2);
@@ -45,11 +47,6 @@ for (const m of MODULES) {
   const t0 = performance.now();
   for (const table of await m.run(ctx)) printTable(table);
   console.log(`\n(${m.name}: ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
-}
-if (!only || only.includes('broadcast')) {
-  // campaign broadcasts (also npm run bench:broadcast); a smaller campaign in --quick
-  if (quick) process.env.BENCH_BROADCAST_PEOPLE ??= '2000';
-  await import('./broadcast.js');
 }
 await stopBenchPostgres();
 console.log(`\nTotal ${((performance.now() - began) / 1000).toFixed(1)} s`);

@@ -134,7 +134,7 @@ export async function createApp({
   const presence = (userId: string) => store.markStreamSeen(cipher.pseudonym('webchat', userId), clock());
   for (const [channel, factory] of Object.entries(channelFactories)) {
     const adapter =
-      channelOverrides[channel as Channel] ?? factory({ config, logger, translator, live, presence });
+      channelOverrides[channel as Channel] ?? (await factory({ config, logger, translator, live, presence }));
     if (adapter) adapters.set(channel as Channel, adapter);
   }
   for (const [channel, adapter] of Object.entries(channelOverrides))

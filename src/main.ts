@@ -6,6 +6,7 @@
 import { type App, createApp } from './app.js';
 import { type Config, loadConfig } from './config.js';
 import { ConfigError } from './core/errors.js';
+import { tuneHeapForServer } from './heap.js';
 import { createLogger } from './logger.js';
 import { describeStartupError } from './startup-error.js';
 
@@ -19,6 +20,7 @@ function fail(error: unknown, config?: Config): never {
 }
 
 async function main(): Promise<void> {
+  tuneHeapForServer();
   let config: Config;
   try {
     config = loadConfig();

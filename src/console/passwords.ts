@@ -1,5 +1,6 @@
 /** Console passwords: argon2id (@node-rs/argon2, prebuilt binaries), never stored in clear. */
-import { hash, verify } from '@node-rs/argon2';
+// Loaded at the first login or new account, not at start-up (its native binding takes a while).
+const argon2 = () => import('@node-rs/argon2');
 
 export const MIN_PASSWORD_LENGTH = 12;
 export const MAX_PASSWORD_LENGTH = 256;
@@ -7,11 +8,12 @@ export const MAX_PASSWORD_LENGTH = 256;
 // argon2id (algorithm 2) with the library's defaults (19 MiB, 2 passes: OWASP's minimum)
 const OPTIONS = { algorithm: 2 as const };
 
-export const hashPassword = (password: string): Promise<string> => hash(password, OPTIONS);
+export const hashPassword = async (password: string): Promise<string> =>
+  (await argon2()).hash(password, OPTIONS);
 
 export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
   try {
-    return await verify(passwordHash, password);
+    return await (await argon2()).verify(passwordHash, password);
   } catch {
     return false; // a malformed stored hash never logs anyone in
   }

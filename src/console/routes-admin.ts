@@ -3,7 +3,6 @@
  * directory and WhatsApp linking. Every change is written to the audit log.
  */
 import type { Hono } from 'hono';
-import QRCode from 'qrcode';
 import { z } from 'zod';
 import { LANGS } from '../core/types.js';
 import { Password, Username } from './account-rules.js';
@@ -176,7 +175,7 @@ export function mountAdmin(api: Hono<ConsoleEnv>, deps: ConsoleDeps): void {
     // The QR is drawn here, never by a third party: it is the key to the NGO's WhatsApp account.
     const qr =
       state === 'qr' && s.qr
-        ? `data:image/svg+xml;base64,${Buffer.from(await QRCode.toString(s.qr, { type: 'svg', margin: 2 })).toString('base64')}`
+        ? `data:image/svg+xml;base64,${Buffer.from(await (await import('qrcode')).default.toString(s.qr, { type: 'svg', margin: 2 })).toString('base64')}`
         : null;
     return c.json({ state, qr, since: s.since });
   });

@@ -7,8 +7,6 @@ import { createLocalNotifier } from '../core/local-notifier.js';
 import type { Notifier, Store } from '../core/ports.js';
 import type { Cipher } from '../privacy/cipher.js';
 import { createConsoleStore } from './console-store.js';
-import { openPostgres } from './postgres/database.js';
-import { createPostgresNotifier } from './postgres/notifier.js';
 import type { SqlDb } from './sql.js';
 import { createSqlStore } from './sql-store.js';
 import { createSqliteDb, openSqlite } from './sqlite/database.js';
@@ -33,6 +31,11 @@ export async function openStore(
   onError: (err: unknown) => void,
 ): Promise<OpenedStore> {
   if (config.DATABASE_URL) {
+    // loaded only for PostgreSQL: node-postgres is not needed to start on SQLite
+    const [{ openPostgres }, { createPostgresNotifier }] = await Promise.all([
+      import('./postgres/database.js'),
+      import('./postgres/notifier.js'),
+    ]);
     const { db, pool } = await openPostgres({ connectionString: config.DATABASE_URL, onError });
     const store = await createSqlStore(db, cipher);
     const notifier = await createPostgresNotifier(config.DATABASE_URL, pool, onError);
