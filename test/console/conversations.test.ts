@@ -337,7 +337,10 @@ describe('console live events', () => {
       const reader = (res.body as ReadableStream<Uint8Array>).getReader();
       let ended = false;
       const read = (async () => {
-        for (;;) if ((await reader.read()).done) return void (ended = true);
+        while (!(await reader.read()).done) {
+          // keep reading until the server ends the stream
+        }
+        ended = true;
       })();
       return { ended: () => ended, read, cancel: () => reader.cancel().catch(() => {}) };
     };
