@@ -19,7 +19,7 @@ import type {
 import { OUTBOX_LANES } from '../core/ports.js';
 import type { Channel, Lang, OutboundMessage, RiskLevel } from '../core/types.js';
 import type { Cipher } from '../privacy/cipher.js';
-import { lockKey } from './postgres/database.js';
+import { lockKey } from './postgres/lock-key.js';
 import { nationalLines } from './seed/national-lines.js';
 import type { SqlDb } from './sql.js';
 

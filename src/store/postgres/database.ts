@@ -3,17 +3,12 @@
  * database: a turn's transaction holds an advisory lock on the person, migrations run once under
  * another advisory lock, and what may run on one instance only holds a session-level lock.
  */
-import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { BoundedCache } from '../../core/bounded-cache.js';
 import type { HeldLock } from '../../core/ports.js';
 import type { SqlDb, SqlValue } from '../sql.js';
+import { lockKey } from './lock-key.js';
 import { postgresMigrations } from './migrations.js';
-
-/** Advisory-lock key space: 64-bit keys from a hash of the name, so names never collide in practice. */
-export function lockKey(name: string): string {
-  return createHash('sha256').update(`tirek:${name}`).digest().readBigInt64BE(0).toString();
-}
 
 const MIGRATION_LOCK = 'migrations';
 
