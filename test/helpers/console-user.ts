@@ -1,11 +1,10 @@
 /**
- * Creates a console account in a running test app's database, the way the admin CLI does:
- * through the console store on the same database, with an argon2id hash of the password.
+ * Creates a console account in a running test app's database, as the admin CLI does (the console
+ * store, an argon2id hash of the password), through the app's own connection: a second SQLite
+ * connection in the same thread would wait synchronously for a lock only this thread can release.
  */
 import { hashPassword } from '../../src/console/passwords.js';
 import type { ConsoleRole } from '../../src/core/console-ports.js';
-import { createCipher } from '../../src/privacy/cipher.js';
-import { openStore } from '../../src/store/index.js';
 import type { TestApp } from './test-app.js';
 
 export async function createCounsellor(
@@ -15,23 +14,12 @@ export async function createCounsellor(
   password: string,
   role: ConsoleRole = 'counsellor',
 ): Promise<number> {
-  const cipher = createCipher(Buffer.from(app.env.DATA_KEY as string, 'base64'));
-  const { store, notifier, consoleStore } = await openStore(
-    { DATABASE_PATH: app.dbPath, DATABASE_URL: app.env.DATABASE_URL },
-    cipher,
-    () => {},
-  );
-  try {
-    const user = await consoleStore.createUser({
-      username,
-      displayName,
-      role,
-      passwordHash: await hashPassword(password),
-      now: Date.now(),
-    });
-    return user.id;
-  } finally {
-    await notifier.close();
-    await store.close();
-  }
+  const user = await app.app.consoleStore.createUser({
+    username,
+    displayName,
+    role,
+    passwordHash: await hashPassword(password),
+    now: Date.now(),
+  });
+  return user.id;
 }

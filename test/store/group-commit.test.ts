@@ -152,4 +152,16 @@ describe('group commit on the SQLite lane', () => {
     expect(handledWhenTimerFired).toBeGreaterThanOrEqual(0);
     expect(handledWhenTimerFired).toBeLessThan(handled);
   });
+
+  it('should fail a job whose BEGIN finds the file locked, and go on with the next', async () => {
+    const { lane, insert, seen, db } = files();
+    // another connection (an admin CLI, a backup) holds the write lock; this one does not wait
+    const other = new Database(db.name);
+    open.push(other);
+    other.exec('BEGIN IMMEDIATE');
+    await expect(lane.transaction(async () => insert.run('while-locked', null))).rejects.toThrow(/locked/);
+    other.exec('COMMIT');
+    await lane.transaction(async () => insert.run('after-unlock', null));
+    expect([seen('while-locked'), seen('after-unlock')]).toEqual([0, 1]);
+  });
 });

@@ -111,7 +111,14 @@ export function createGroupCommitLane(db: Database.Database): GroupCommitLane {
   async function runGroup(first: Job): Promise<void> {
     const done: Array<{ job: Job; value: unknown }> = [];
     const started = performance.now();
-    begin.run();
+    try {
+      begin.run();
+    } catch (error) {
+      // e.g. SQLITE_BUSY: another process held the file longer than busy_timeout. This job fails
+      // (the engine answers with its fallback); the lane goes on with the next.
+      first.reject(error);
+      return;
+    }
     stats.commits++;
     for (let job: Job | undefined = first; job; ) {
       stats.jobs++;
