@@ -712,7 +712,8 @@ export async function createSqlStore(db: SqlDb, cipher: Cipher): Promise<Store> 
         return {
           lane,
           count: Number(r?.n ?? 0),
-          oldestAgeMs: r?.oldest == null ? 0 : now - Number(r.oldest),
+          // `now` was read before the query waited its turn: a row written meanwhile is not older than 0
+          oldestAgeMs: r?.oldest == null ? 0 : Math.max(0, now - Number(r.oldest)),
         };
       });
     },
@@ -725,7 +726,7 @@ export async function createSqlStore(db: SqlDb, cipher: Cipher): Promise<Store> 
         return {
           riskLevel,
           count: Number(r?.n ?? 0),
-          oldestWaitMs: r?.oldest == null ? 0 : now - Number(r.oldest),
+          oldestWaitMs: r?.oldest == null ? 0 : Math.max(0, now - Number(r.oldest)),
         };
       });
     },
