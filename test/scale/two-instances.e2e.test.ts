@@ -227,9 +227,11 @@ describe('two instances on one PostgreSQL', () => {
       expect({ p, ok: r.ok, texts }).toEqual({ p, ok: true, texts });
       repeats += r.repeats;
     }
-    // at-least-once only for rows the dead instance had handed to Telegram but not yet recorded
+    // at-least-once only for rows the dead instance had handed to Telegram but not yet recorded:
+    // at most the dispatcher's 8 sends in flight plus the up to 8 answered ones whose record waits
+    // for the next claim (deliveries are recorded in groups, src/core/dispatcher.ts)
     console.info(`replies sent twice after kill -9: ${repeats}`);
-    expect(repeats).toBeLessThanOrEqual(8);
+    expect(repeats).toBeLessThanOrEqual(2 * 8);
     (instances[0] as Instance).child.kill('SIGTERM');
   }, 240_000);
 });
