@@ -31,7 +31,7 @@ async function telegramSide(): Promise<{ child: ChildProcess; port: number }> {
   return { child, port };
 }
 
-async function run(mode: 'polling' | 'webhook', seconds: number, rate: number, chats: number) {
+export async function run(mode: 'polling' | 'webhook', seconds: number, rate: number, chats: number) {
   const { child, port } = await telegramSide();
   const env: Record<string, string> = {
     TELEGRAM_BOT_TOKEN: FAKE_BOT_TOKEN,

@@ -121,6 +121,7 @@ export async function createApp({
     broadcastChannels: broadcasting.channels,
     onAdminLink: (code, contactId) => broadcasting.onAdminLink(code, contactId),
     onOutbox: () => dispatcher?.wake(),
+    delivery: { reserve: (channel) => dispatcher?.reserve(channel) },
     notifier,
   });
   const live = new LiveOutbox({

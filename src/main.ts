@@ -36,11 +36,7 @@ async function main(): Promise<void> {
     logger.debug({ err: error }, 'start-up failed');
     fail(error, config);
   }
-  const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${app.http?.port}`;
-  logger.info({ channels: [...app.adapters.keys()] }, 'Tirek is running');
-  // Printed plainly (not only as JSON) so a newcomer sees where to click.
-  process.stdout.write(`\nTirek web chat: ${url}/chat\n\n`);
-
+  // Before the address is printed: whoever waits for it may send a signal at once.
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -60,6 +56,10 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${app.http?.port}`;
+  logger.info({ channels: [...app.adapters.keys()] }, 'Tirek is running');
+  // Printed plainly (not only as JSON) so a newcomer sees where to click.
+  process.stdout.write(`\nTirek web chat: ${url}/chat\n\n`);
   process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'));
 }
 

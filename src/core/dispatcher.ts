@@ -44,6 +44,14 @@ export interface DeliveryObserver {
   failed(channel: Channel, reason: DeliveryFailure): void;
 }
 
+/** A delivery slot held for a row a turn claims in its own transaction (see `reserve`). */
+export interface DeliverySlot {
+  /** Sends the row the turn claimed, in this slot (after the turn committed). */
+  deliver(item: OutboxItem): void;
+  /** Gives the slot back unused (the turn claimed nothing, or did not commit). */
+  release(): void;
+}
+
 const NO_OBSERVER: DeliveryObserver = { delivered() {}, retried() {}, failed() {} };
 
 export const DEFAULT_MAX_AGE_MS = 24 * 3_600_000;
@@ -132,8 +140,11 @@ export class OutboxDispatcher {
     do {
       this.#again = false;
       const free = this.#o.concurrency - this.#sending;
-      this.#saturated = free <= 0;
-      if (free <= 0) break;
+      // "due rows left waiting" holds until a look says otherwise (the direct path asks meanwhile)
+      if (free <= 0) {
+        this.#saturated = true;
+        break;
+      }
       const channels = this.#channels();
       if (channels.length === 0) break;
       const { items, unreadable } = await store.claimOutbox(this.#o.clock(), free, channels);
@@ -145,8 +156,37 @@ export class OutboxDispatcher {
         this.#o.observer.failed(row.channel, 'unreadable');
       }
       for (const item of items) this.#track(item);
-      if (items.length + unreadable.length >= free) this.#again = this.#saturated = true;
+      this.#saturated = items.length + unreadable.length >= free;
+      if (this.#saturated) this.#again = true;
     } while (this.#again && this.#running);
+  }
+
+  /**
+   * A slot for a reply a turn claims in its own transaction, so it is sent without a claim
+   * transaction of its own (one COMMIT, one look at the ready index and one read of the row less
+   * per message). None when this dispatcher does not deliver the channel, every slot is busy, or
+   * the last look left due rows waiting for a slot: those go first.
+   */
+  reserve(channel: Channel): DeliverySlot | undefined {
+    if (!this.#running || this.#saturated || this.#sending >= this.#o.concurrency) return undefined;
+    if (!this.#o.adapters.has(channel) || this.#o.pulledChannels.includes(channel)) return undefined;
+    this.#sending++;
+    let held = true;
+    const take = () => {
+      const was = held;
+      held = false;
+      return was;
+    };
+    return {
+      deliver: (item) => {
+        if (take()) this.#track(item, true);
+      },
+      release: () => {
+        if (!take()) return;
+        this.#sending--;
+        if (this.#saturated) this.wake();
+      },
+    };
   }
 
   /** The channels this dispatcher delivers (pulled ones are delivered by their screens). */
@@ -158,8 +198,8 @@ export class OutboxDispatcher {
    * A delivery holds its slot until the platform answered, not until the outcome is recorded: the
    * claim that records it (right after) then has the slot to claim the person's next row.
    */
-  #track(item: OutboxItem): void {
-    this.#sending++;
+  #track(item: OutboxItem, slotHeld = false): void {
+    if (!slotHeld) this.#sending++;
     let holding = true;
     const release = () => {
       if (!holding) return;

@@ -18,6 +18,7 @@ import type {
 } from '../../flows/contract.js';
 import type { SayParams } from '../../flows/effects.js';
 import type { Translator } from '../i18n/translator.js';
+import type { DeliverySlot } from './dispatcher.js';
 import type { DutySchedule } from './duty.js';
 import { CounsellorActionError, SnapshotError } from './errors.js';
 import { currentPrompt, FlowRunner, type RunningFlow } from './flow-runner.js';
@@ -75,6 +76,11 @@ export interface EngineDeps {
   textParams?: Record<string, string | number>;
   /** Called after a turn committed outbox rows (wakes the dispatcher). */
   onOutbox?: () => void;
+  /**
+   * The local dispatcher's slots: a person's turn claims its reply in its own transaction when one
+   * is free and hands it over after the COMMIT (no claim transaction per message).
+   */
+  delivery?: { reserve(channel: Channel): DeliverySlot | undefined };
   /** Tells live views on every instance (web chat streams, the console) that something changed. */
   notifier?: Notifier;
   /** Incoming messages per person per minute that get an answer (SOS and quick exit always do). */
@@ -105,6 +111,9 @@ export interface ReceiveResult {
   /** Every row about the person was erased in this turn. */
   erased?: boolean;
 }
+
+/** What a person's turn tells `#handle` besides the result. */
+type TurnResult = ReceiveResult & { direct?: boolean };
 
 /** A write the flow decided on; applied when the turn commits (flows stay synchronous and pure). */
 type Effect =
@@ -147,6 +156,12 @@ interface Turn {
   resume?: FlowPlace | undefined;
   /** The person's messages in this conversation within the flood window, before this one. */
   recentInbound?: number;
+  /**
+   * A person's turn: delivery slots it reserved (handed a claimed row after the COMMIT, given back
+   * by the caller whatever happens); `direct` once its first row went that way.
+   */
+  slots?: DeliverySlot[];
+  direct?: boolean;
 }
 
 export class Engine {
@@ -329,7 +344,7 @@ export class Engine {
   }
 
   async #handle(contactId: string, inbound: InboundMessage): Promise<ReceiveResult> {
-    let result: ReceiveResult;
+    let result: TurnResult;
     try {
       result = await this.#turnTransaction(contactId, inbound);
     } catch (error) {
@@ -347,7 +362,8 @@ export class Engine {
         .scrub()
         .catch((err: unknown) => this.#deps.logger.warn({ err }, 'could not scrub after an erase'));
     }
-    if (result.outbox > 0) this.#announce(contactId);
+    // a reply claimed in the turn is on its way; the rows behind it follow its delivery
+    if (result.outbox > 0) this.#announce(contactId, !result.direct);
     const link = adminLinkCode(inbound);
     if (link && result.status !== 'duplicate' && this.#deps.onAdminLink) {
       await this.#deps
@@ -358,8 +374,8 @@ export class Engine {
   }
 
   /** Wake the local dispatcher and tell every instance's live views. */
-  #announce(contactId: string): void {
-    this.#deps.onOutbox?.();
+  #announce(contactId: string, wakeDispatcher = true): void {
+    if (wakeDispatcher) this.#deps.onOutbox?.();
     this.#deps.notifier?.publish(`outbox:${contactId}`);
   }
 
@@ -413,9 +429,19 @@ export class Engine {
     return this.#deps.pseudonym(inbound.channel, 'inbound', inbound.userId, inbound.externalId);
   }
 
-  #turnTransaction(contactId: string, inbound: InboundMessage): Promise<ReceiveResult> {
+  async #turnTransaction(contactId: string, inbound: InboundMessage): Promise<TurnResult> {
+    const slots: DeliverySlot[] = [];
+    try {
+      return await this.#personTurn(contactId, inbound, slots);
+    } finally {
+      // a slot handed its row after the COMMIT ignores this; one of a turn that failed comes back
+      for (const slot of slots) slot.release();
+    }
+  }
+
+  #personTurn(contactId: string, inbound: InboundMessage, slots: DeliverySlot[]): Promise<TurnResult> {
     return this.#deps.store.transaction(
-      async (tx): Promise<ReceiveResult> => {
+      async (tx): Promise<TurnResult> => {
         const now = inbound.receivedAt ?? this.#clock();
         if (!(await tx.markInboundSeen(this.#seenKey(inbound), now)))
           return { status: 'duplicate', outbox: 0 };
@@ -459,6 +485,7 @@ export class Engine {
           effects: [],
           recentInbound: inboundInWindow(conversation, now),
           counsellorsAvailable: await this.#counsellorsAvailable(tx, now),
+          slots,
         };
         // Decide synchronously (flows are pure), then write everything in this transaction.
         this.#turn = turn;
@@ -485,7 +512,7 @@ export class Engine {
         if (outcome === 'erased')
           return { status: 'handled', outbox: await this.#commitErased(tx, turn), erased: true };
         const outbox = await this.#commit(tx, turn);
-        return { status: outcome, outbox };
+        return { status: outcome, outbox, direct: turn.direct };
       },
       { lock: contactId },
     );
@@ -915,14 +942,25 @@ export class Engine {
         text === undefined
           ? undefined
           : await tx.appendMessage({ conversationId: c.id, direction: 'out', text, now: turn.now });
-      await tx.enqueueOutbox({
+      const row = {
         conversationId: c.id,
         contactId: turn.contact.id,
         channel: c.channel,
         message,
         messageId,
-        now: turn.now,
-      });
+      };
+      // A person's first reply goes straight to a free delivery slot when it is their head.
+      const slot = count === 0 && turn.slots ? this.#deps.delivery?.reserve(c.channel) : undefined;
+      if (slot) {
+        turn.slots?.push(slot);
+        const claimed = await tx.enqueueClaimed({ ...row, now: turn.now }, turn.contact.address);
+        if (claimed) {
+          turn.direct = true;
+          tx.afterCommit(() => slot.deliver(claimed));
+        }
+      } else {
+        await tx.enqueueOutbox({ ...row, now: turn.now });
+      }
       count++;
     };
     for (const action of turn.actions) await enqueue(action);

@@ -167,6 +167,13 @@ export interface StoreTx {
   platformRefsSince(contactId: string, since: number): Promise<string[]>;
 
   enqueueOutbox(item: NewOutboxItem): Promise<number>;
+  /**
+   * Adds a row like `enqueueOutbox`; when it is the person's head (nothing of theirs unsent before
+   * it) it is claimed at once, in this transaction, as `claimOutbox` would claim it, and returned
+   * ready to send: the local dispatcher delivers it without a claim transaction of its own.
+   * `address` is where the person is reached (the row itself still reads the contact's).
+   */
+  enqueueClaimed(item: NewOutboxItem, address: string): Promise<OutboxItem | undefined>;
 
   enqueueHandoff(conversationId: number, riskLevel: RiskLevel | null, now: number): Promise<void>;
   cancelHandoff(conversationId: number): Promise<void>;

@@ -9,7 +9,7 @@
  */
 import type { Channel, Lang } from '../core/types.js';
 import type { Cipher } from '../privacy/cipher.js';
-import type { SqlDb, SqlValue } from './sql.js';
+import { type SqlDb, type SqlValue, sqlLimit } from './sql.js';
 
 export const CAMPAIGN_STATUSES = ['draft', 'scheduled', 'running', 'paused', 'done', 'cancelled'] as const;
 export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
@@ -326,10 +326,10 @@ export function createBroadcastStore(db: SqlDb, cipher: Pick<Cipher, 'decrypt' |
            SELECT d.id FROM broadcast_deliveries d
            WHERE d.status = 'pending' AND d.next_attempt_at <= ? AND d.channel IN (${marks(channels.length)})
              AND +d.campaign_id IN (SELECT k.id FROM broadcast_campaigns k WHERE k.status = 'running')
-           ORDER BY d.next_attempt_at, d.id LIMIT ?${skipLocked})
+           ORDER BY d.next_attempt_at, d.id ${sqlLimit(limit)}${skipLocked})
          AND status = 'pending'
          RETURNING id, campaign_id, contact_id, channel, lang, attempts`,
-        [now, now, ...channels, limit],
+        [now, now, ...channels],
       );
       const out: ClaimedDelivery[] = [];
       for (const r of rows) {

@@ -21,7 +21,7 @@ import type { Channel, Lang, OutboundMessage, RiskLevel } from '../core/types.js
 import type { Cipher } from '../privacy/cipher.js';
 import { lockKey } from './postgres/lock-key.js';
 import { nationalLines } from './seed/national-lines.js';
-import type { SqlDb } from './sql.js';
+import { type SqlDb, sqlLimit } from './sql.js';
 
 export const PRIORITY: Record<RiskLevel, number> = { immediate: 0, high: 1, standard: 2 };
 const EMPTY = Buffer.alloc(0);
@@ -224,7 +224,7 @@ export async function createSqlStore(db: SqlDb, cipher: Cipher): Promise<Store> 
     (await db.get<{ contact_id: string }>('SELECT contact_id FROM outbox WHERE id = ?', [id]))?.contact_id;
 
   function txApi(q: SqlDb, afterCommit: (fn: () => void) => void = (fn) => fn()): StoreTx {
-    return {
+    const tx: StoreTx = {
       afterCommit,
       async markInboundSeen(key, now) {
         const r = await q.run(
@@ -395,8 +395,8 @@ export async function createSqlStore(db: SqlDb, cipher: Cipher): Promise<Store> 
         // walks messages_by_conversation from `since`, stopping at `limit` rows
         const row = await q.get<{ n: number }>(
           `SELECT count(*) AS n FROM (SELECT 1 FROM messages
-             WHERE conversation_id = ? AND created_at > ? AND direction = 'in' LIMIT ?) recent`,
-          [conversationId, since, limit],
+             WHERE conversation_id = ? AND created_at > ? AND direction = 'in' ${sqlLimit(limit)}) recent`,
+          [conversationId, since],
         );
         return Number(row?.n ?? 0);
       },
@@ -434,6 +434,47 @@ export async function createSqlStore(db: SqlDb, cipher: Cipher): Promise<Store> 
           ],
         );
         return Number(row?.id);
+      },
+
+      async enqueueClaimed(item, address) {
+        const { conversationId, contactId, channel, message, messageId, lane, now } = item;
+        const earlier = await q.get(
+          `SELECT 1 AS x FROM outbox WHERE contact_id = ? AND status IN ('pending','sending') LIMIT 1`,
+          [contactId],
+        );
+        if (earlier) {
+          await tx.enqueueOutbox(item);
+          return undefined;
+        }
+        // claimed as claimIn does (status, claimed_at, attempts), never in the ready index
+        const row = await q.get<{ id: number }>(
+          `INSERT INTO outbox (conversation_id, contact_id, message_id, channel, address_enc, payload_enc, status,
+             next_attempt_at, created_at, lane, head, claimed_at, attempts)
+           VALUES (?, ?, ?, ?, ?, ?, 'sending', ?, ?, ?, 1, ?, 1) RETURNING id`,
+          [
+            conversationId,
+            contactId,
+            messageId ?? null,
+            channel,
+            item.address === undefined ? EMPTY : enc(item.address),
+            enc(JSON.stringify(message)),
+            now,
+            now,
+            lane ?? 'live',
+            now,
+          ],
+        );
+        return {
+          id: Number(row?.id),
+          conversationId,
+          contactId,
+          channel,
+          address: item.address ?? address,
+          message,
+          attempts: 1,
+          partsSent: 0,
+          createdAt: now,
+        };
       },
 
       async enqueueHandoff(conversationId, riskLevel, now) {
@@ -509,6 +550,7 @@ export async function createSqlStore(db: SqlDb, cipher: Cipher): Promise<Store> 
         await q.run('DELETE FROM contacts WHERE id = ?', [contactId]);
       },
     };
+    return tx;
   }
 
   const outside = txApi(db);
@@ -522,7 +564,7 @@ export async function createSqlStore(db: SqlDb, cipher: Cipher): Promise<Store> 
     params: Array<string | number>,
   ): Promise<{ items: OutboxItem[]; unreadable: UnreadableOutboxRow[] }> {
     const due = `SELECT id FROM outbox WHERE head = 1 AND status = 'pending' AND next_attempt_at <= ? AND ${where}
-         ORDER BY next_attempt_at, id LIMIT ?`;
+         ORDER BY next_attempt_at, id ${sqlLimit(limit)}`;
     const claimed = `UPDATE outbox SET status = 'sending', claimed_at = ?, attempts = attempts + 1 WHERE status = 'pending' AND id`;
     const returning =
       'RETURNING id, conversation_id, contact_id, channel, address_enc, payload_enc, attempts, parts_sent, created_at';
@@ -530,7 +572,7 @@ export async function createSqlStore(db: SqlDb, cipher: Cipher): Promise<Store> 
     if (db.dialect === 'sqlite') {
       // One connection owns the file: look first (a read of the small index), write only what is
       // due. Most looks find nothing, and an UPDATE that changes nothing still costs a write.
-      const ids = await q.all<{ id: number }>(due, [now, ...params, limit]);
+      const ids = await q.all<{ id: number }>(due, [now, ...params]);
       if (ids.length === 0) return { items: [], unreadable: [] };
       rows = await q.all<OutboxRow>(`${claimed} IN (SELECT value FROM json_each(?)) ${returning}`, [
         now,
@@ -542,7 +584,6 @@ export async function createSqlStore(db: SqlDb, cipher: Cipher): Promise<Store> 
         now,
         now,
         ...params,
-        limit,
       ]);
     }
     if (rows.length === 0) return { items: [], unreadable: [] };

@@ -107,6 +107,7 @@ export class EngineHarness {
       textParams: { retentionDays: 30, broadcastHours: '10:00–19:00', broadcastMaxPerMonth: 4 },
       broadcastChannels: options.broadcastChannels ?? ['telegram'],
       onOutbox: () => this.dispatcher.wake(),
+      delivery: this.dispatcher,
       notifier: this.notifier,
       floodMaxPerMinute: options.floodMaxPerMinute ?? 100,
     });

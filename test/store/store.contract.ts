@@ -306,6 +306,52 @@ export function storeContract(backend: Backend, dbPath: () => string) {
       expect(item).toMatchObject({ address: 'chat-of-p', contactId: 'p' });
     });
 
+    it("should claim a person's head in the transaction that writes it, and only their head", async () => {
+      const { store } = await open();
+      await store.upsertContact({ id: 'p', channel: 'webchat', address: 'chat-of-p', now: 1 });
+      const row = (text: string, now: number) => ({
+        conversationId: null,
+        contactId: 'p',
+        channel: 'webchat' as const,
+        message: msg(text),
+        now,
+      });
+      const first = await store.transaction((tx) => tx.enqueueClaimed(row('p1', 1), 'chat-of-p'));
+      expect(first).toMatchObject({ address: 'chat-of-p', contactId: 'p', attempts: 1, partsSent: 0 });
+      expect(texts(first ? [first] : [])).toEqual(['p1']);
+      // p1 is unsent: p2 is written behind it, not claimed
+      expect(await store.transaction((tx) => tx.enqueueClaimed(row('p2', 2), 'chat-of-p'))).toBeUndefined();
+      // a rolled-back transaction claims nothing and leaves no row
+      await expect(
+        store.transaction(async (tx) => {
+          await tx.enqueueClaimed(row('never', 3), 'chat-of-p');
+          throw new Error('roll back');
+        }),
+      ).rejects.toThrow('roll back');
+      expect((await store.claimOutbox(10, 10, ['webchat'])).items).toEqual([]); // p1 is taken, p2 waits
+      expect(await store.pendingOutboxCount(['webchat'])).toBe(2);
+      await store.markOutboxSent(first?.id ?? 0, [], 11);
+      expect(texts((await store.claimOutbox(12, 10, ['webchat'])).items)).toEqual(['p2']);
+    });
+
+    it('should send a head claimed in its transaction again after a crash before the send', async () => {
+      const { store } = await open();
+      await store.upsertContact({ id: 'q', channel: 'webchat', address: 'chat-of-q', now: 1 });
+      const claimed = await store.transaction((tx) =>
+        tx.enqueueClaimed(
+          { conversationId: null, contactId: 'q', channel: 'webchat', message: msg('q1'), now: 1 },
+          'chat-of-q',
+        ),
+      );
+      expect(claimed).toBeDefined();
+      expect((await store.claimOutbox(5, 10, ['webchat'])).items).toEqual([]);
+      // the instance died with the row in hand: its lease runs out and the row goes out again
+      expect(await store.releaseStaleClaims(1)).toBe(0);
+      expect(await store.releaseStaleClaims(2)).toBe(1);
+      const [again] = (await store.claimOutbox(6, 10, ['webchat'])).items;
+      expect(again).toMatchObject({ id: claimed?.id, address: 'chat-of-q', attempts: 2 });
+    });
+
     it('should claim the live head first in well under 50 ms with a large bulk backlog waiting', async () => {
       const { store } = await open();
       // 20,000 rows on SQLite; 5,000 on PostgreSQL, where each row written is a round trip
