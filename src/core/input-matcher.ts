@@ -5,7 +5,8 @@
  * ("can you help me with the divorce papers"), and which language an SOS word belongs to.
  */
 import type { ChoiceDef } from '../../flows/contract.js';
-import { normalize, type Translator } from '../i18n/translator.js';
+import { normalize as normalizeText, type Translator } from '../i18n/translator.js';
+import { BoundedCache } from './bounded-cache.js';
 import { GLOBAL_COMMANDS, type GlobalCommand, LANGS, type Lang, PERSON_COMMANDS } from './types.js';
 
 /** A message of at most this many words that holds an SOS word is a plea: the full SOS answer. */
@@ -58,6 +59,27 @@ export interface CommandOptions {
 }
 
 export function createInputMatcher(translator: Translator) {
+  // One message is normalized for the command, SOS and choice checks alike: done once.
+  let lastText: string | undefined;
+  let lastSaid = '';
+  const normalize = (text: string): string => {
+    if (text !== lastText) {
+      lastSaid = normalizeText(text);
+      lastText = text;
+    }
+    return lastSaid;
+  };
+  /** Choice labels as typed (normalized), per language: texts are fixed while the process runs. */
+  const labels = new BoundedCache<string, string>('matcher.labels', 2000);
+  const label = (lang: Lang, key: string): string => {
+    const id = `${lang}:${key}`;
+    let said = labels.get(id);
+    if (said === undefined) {
+      said = normalizeText(translator.t(lang, key));
+      labels.set(id, said);
+    }
+    return said;
+  };
   /** SOS words per language, normalized, split into single words and phrases. */
   const sosWords = new Map<Lang, { words: Set<string>; phrases: Set<string> }>();
   const wordsOf = (lang: Lang) => {
@@ -66,7 +88,9 @@ export function createInputMatcher(translator: Translator) {
       const all = withKeyboardForms(
         lang,
         SOS_WORD_KEYS.flatMap((key) =>
-          translator.has(key, lang) ? translator.t(lang, key).split('|').map(normalize).filter(Boolean) : [],
+          translator.has(key, lang)
+            ? translator.t(lang, key).split('|').map(normalizeText).filter(Boolean)
+            : [],
         ),
       );
       entry = {
@@ -158,7 +182,7 @@ export function createInputMatcher(translator: Translator) {
       if (/^\d{1,2}$/.test(said)) return choices[Number(said) - 1];
       for (const choice of choices) {
         for (const lang of LANGS) {
-          if (normalize(translator.t(lang, choice.label)) === said) return choice;
+          if (label(lang, choice.label) === said) return choice;
         }
       }
       for (const choice of choices) {

@@ -199,6 +199,12 @@ export async function createSqlStore(db: SqlDb, cipher: Cipher): Promise<Store> 
 
   /** Adds platform refs to a logged message (the parts of a split message arrive in steps). */
   async function addRefs(q: SqlDb, messageId: number, refs: string[]): Promise<void> {
+    // Most messages get their refs once, all at the end of the send: nothing to read and merge.
+    const first = await q.run(
+      'UPDATE messages SET platform_ref_enc = ? WHERE id = ? AND platform_ref_enc IS NULL',
+      [enc(JSON.stringify([...new Set(refs)])), messageId],
+    );
+    if (first.changes === 1) return;
     const row = await q.get<{ platform_ref_enc: Buffer | null }>(
       'SELECT platform_ref_enc FROM messages WHERE id = ?',
       [messageId],

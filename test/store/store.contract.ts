@@ -334,6 +334,31 @@ export function storeContract(backend: Backend, dbPath: () => string) {
       expect(texts((await store.claimOutbox(12, 10, ['webchat'])).items)).toEqual(['p2']);
     });
 
+    it('should keep every platform ref of a message sent in parts (quick exit deletes them all)', async () => {
+      const { store } = await open();
+      const c = await conversation(store, 'r');
+      const id = await store.transaction(async (tx) => {
+        const messageId = await tx.appendMessage({
+          conversationId: c.id,
+          direction: 'out',
+          text: 'long',
+          now: 2,
+        });
+        return tx.enqueueOutbox({
+          conversationId: c.id,
+          contactId: 'r',
+          channel: 'webchat',
+          message: msg('long'),
+          messageId,
+          now: 2,
+        });
+      });
+      await store.claimOutbox(3, 10, ['webchat']);
+      await store.markOutboxProgress(id, 1, ['part1']); // then the connection broke
+      await store.markOutboxSent(id, ['part2'], 4); // the retry sent the rest
+      expect(await store.transaction((tx) => tx.platformRefsSince('r', 0))).toEqual(['part1', 'part2']);
+    });
+
     it('should send a head claimed in its transaction again after a crash before the send', async () => {
       const { store } = await open();
       await store.upsertContact({ id: 'q', channel: 'webchat', address: 'chat-of-q', now: 1 });

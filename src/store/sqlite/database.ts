@@ -10,6 +10,7 @@ import Database from 'better-sqlite3';
 import { BoundedCache } from '../../core/bounded-cache.js';
 import type { HeldLock } from '../../core/ports.js';
 import type { SqlDb, SqlValue } from '../sql.js';
+import { type Checkpointer, startCheckpointer } from './checkpointer.js';
 import { createGroupCommitLane } from './group-commit.js';
 import { sqliteMigrations } from './migrations.js';
 
@@ -48,8 +49,20 @@ export function migrate(db: Database.Database): void {
   if (broken.length > 0) throw new Error(`migration left ${broken.length} broken references`);
 }
 
-export function createSqliteDb(db: Database.Database): SqlDb {
+export interface SqliteDbOptions {
+  /** The WAL checkpoints in a worker thread (./checkpointer.ts): its start delay, or false for none. */
+  checkpointer?: { delayMs?: number; intervalMs?: number } | false;
+}
+
+export function createSqliteDb(
+  db: Database.Database,
+  options: SqliteDbOptions = {},
+): SqlDb & { readonly checkpointer?: Checkpointer } {
   const lane = createGroupCommitLane(db);
+  const checkpointer =
+    options.checkpointer === false || db.memory
+      ? undefined
+      : startCheckpointer(db.name, options.checkpointer);
   // Prepared once per SQL text; bounded, as callers may build SQL (e.g. a list of channels).
   const statements = new BoundedCache<string, Database.Statement>('sqlite.statements', 256);
   const prepare = (sql: string) => {
@@ -93,7 +106,9 @@ export function createSqliteDb(db: Database.Database): SqlDb {
     tryLock: lock,
     close: async () => {
       await lane.idle();
+      await checkpointer?.stop();
       db.close();
     },
+    ...(checkpointer ? { checkpointer } : {}),
   };
 }
