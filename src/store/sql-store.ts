@@ -52,6 +52,13 @@ interface ConversationRow {
   updated_at: number;
 }
 
+/**
+ * The columns a conversation record is read from (ConversationRow). Not `*`: every BLOB column
+ * read becomes a Buffer, and the screening answers are read only by the console.
+ */
+const CONVERSATION_COLUMNS = `id, contact_id, channel, lang, status, flow, flow_version, snapshot_enc, risk_level, who,
+  assignee, outcome, inbound_window_at, inbound_window_count, version, created_at, updated_at`;
+
 interface ContactRow {
   id: string;
   channel: Channel;
@@ -245,8 +252,9 @@ export async function createSqlStore(db: SqlDb, cipher: Cipher): Promise<Store> 
         return row ? toContact(row) : undefined;
       },
       async upsertContact({ id, channel, address, now }) {
-        const row = await q.get<ContactRow & { last_seen_at: number }>(
-          'SELECT * FROM contacts WHERE id = ?',
+        // not the stored address (a BLOB read is a Buffer made): the caller has it in hand
+        const row = await q.get<Omit<ContactRow, 'address_enc'> & { last_seen_at: number }>(
+          'SELECT channel, lang, subscribed, unreachable, source, blocked, last_seen_at FROM contacts WHERE id = ?',
           [id],
         );
         if (row) {
@@ -308,13 +316,16 @@ export async function createSqlStore(db: SqlDb, cipher: Cipher): Promise<Store> 
 
       async getConversation(contactId) {
         const row = await q.get<ConversationRow>(
-          `SELECT * FROM conversations WHERE contact_id = ? AND status <> 'closed' ORDER BY id DESC LIMIT 1`,
+          `SELECT ${CONVERSATION_COLUMNS} FROM conversations WHERE contact_id = ? AND status <> 'closed' ORDER BY id DESC LIMIT 1`,
           [contactId],
         );
         return row ? toConversation(row) : undefined;
       },
       async getConversationById(id) {
-        const row = await q.get<ConversationRow>('SELECT * FROM conversations WHERE id = ?', [id]);
+        const row = await q.get<ConversationRow>(
+          `SELECT ${CONVERSATION_COLUMNS} FROM conversations WHERE id = ?`,
+          [id],
+        );
         return row ? toConversation(row) : undefined;
       },
       async createConversation(c, now) {
