@@ -3,8 +3,8 @@
  * to. A checkpoint ends with an fsync of every page it copied (about 25 µs a page on the VM the
  * bench ran on): done by a COMMIT that reached `wal_autocheckpoint`, that was 30–40 ms during
  * which nobody was answered, ten times in ten seconds at 200 messages a second. Here a second
- * connection runs PASSIVE checkpoints (they never wait for or block the writer) a few times a
- * second; the main connection keeps its autocheckpoint as a fallback, which then finds little left
+ * connection runs PASSIVE checkpoints (they never wait for or block the writer) every 50 ms;
+ * the main connection keeps its autocheckpoint as a fallback, which then finds little left
  * to copy and sync. Durability is SQLite's own (`synchronous = NORMAL` on both connections).
  *
  * The worker is plain JavaScript evaluated from a string: it runs the same under tsx, vitest and
