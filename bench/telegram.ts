@@ -8,6 +8,8 @@
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { rmSync } from 'node:fs';
+import { Api } from 'grammy';
+import { createBotApiHttpClient } from '../src/channels/telegram/http-client.js';
 import { FAKE_BOT_TOKEN } from '../test/helpers/fake-telegram-api.js';
 import { cpuSeconds } from './engine.js';
 import { type BenchContext, type BenchModule, fmt, median, percentile, type Table } from './lib.js';
@@ -72,6 +74,56 @@ export async function run(mode: 'polling' | 'webhook', seconds: number, rate: nu
   };
 }
 
+/**
+ * CPU of one Bot API call in this process: grammY's default client (node-fetch) against the one
+ * Tirek gives grammY (src/channels/telegram/http-client.ts), 8 calls in flight, rounds alternated.
+ */
+export async function clientCost(calls: number, rounds: number): Promise<Table['rows']> {
+  const child = fork(new URL('./fake-telegram-child.ts', import.meta.url), [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
+  const port = await new Promise<number>((resolve) =>
+    child.stdout?.on('data', (d: Buffer) => {
+      const m = /port (\d+)/.exec(d.toString());
+      if (m) resolve(Number(m[1]));
+    }),
+  );
+  const apiRoot = `http://127.0.0.1:${port}`;
+  const http = createBotApiHttpClient();
+  const sides = [
+    {
+      name: "grammY's default (node-fetch)",
+      api: new Api(FAKE_BOT_TOKEN, { apiRoot }),
+      cpu: [] as number[],
+      wall: [] as number[],
+    },
+    {
+      name: 'Tirek (undici request)',
+      api: new Api(FAKE_BOT_TOKEN, { apiRoot, fetch: http.fetch as never }),
+      cpu: [] as number[],
+      wall: [] as number[],
+    },
+  ];
+  for (const side of sides) for (let i = 0; i < 300; i++) await side.api.getMe(); // warm-up
+  for (let r = 0; r < rounds; r++) {
+    for (const side of sides) {
+      const cpu0 = process.cpuUsage();
+      const t0 = performance.now();
+      await Promise.all(
+        Array.from({ length: 8 }, async () => {
+          for (let i = 0; i < calls / 8; i++) await side.api.getMe();
+        }),
+      );
+      side.cpu.push((1e6 * cpuSeconds(cpu0)) / calls);
+      side.wall.push((1000 * (performance.now() - t0)) / calls);
+    }
+  }
+  await http.close();
+  child.send('exit');
+  return sides.map((s) => [s.name, fmt(median(s.cpu), 0), fmt(median(s.wall), 0)]);
+}
+
 export const telegramBench: BenchModule = {
   name: 'telegram',
   async run(ctx: BenchContext): Promise<Table[]> {
@@ -105,6 +157,12 @@ export const telegramBench: BenchModule = {
         ],
         rows,
         note: `${seconds} s of traffic per mode. Latency: update made available (getUpdates queue or webhook POST) → the reply question reaches the Bot API. The fake Bot API and the load run in a process of their own; CPU counts the app's process only.`,
+      },
+      {
+        title: 'One Bot API call (getMe to the fake Bot API): the HTTP client under grammY',
+        columns: ['client', 'CPU µs/call', 'wall µs/call'],
+        rows: await clientCost(ctx.quick ? 1000 : 3000, ctx.quick ? 3 : 5),
+        note: 'Medians of alternating rounds, 8 calls in flight, the fake Bot API in a process of its own; CPU counts this process only.',
       },
     ];
   },

@@ -24,6 +24,7 @@ import {
 import type { HttpMountable } from '../../http/server.js';
 import type { ChannelDeps } from '../index.js';
 import { isHarmlessDeleteError, toDeliveryError } from './errors.js';
+import { createBotApiHttpClient } from './http-client.js';
 import { ALLOWED_UPDATES, type Normalized, normalizeUpdate, orderKey } from './normalize.js';
 import { renderMessage } from './render.js';
 
@@ -95,7 +96,10 @@ export function createTelegramAdapter(
   const webhookSecret = config.TELEGRAM_WEBHOOK_SECRET;
   const log = logger.child({ channel: 'telegram' });
 
-  const bot = new Bot(token, { client: { apiRoot: config.TELEGRAM_API_ROOT.replace(/\/+$/, '') } });
+  const http = createBotApiHttpClient();
+  const bot = new Bot(token, {
+    client: { apiRoot: config.TELEGRAM_API_ROOT.replace(/\/+$/, ''), fetch: http.fetch as never },
+  });
   const retry = autoRetry({ ...AUTO_RETRY, ...options.autoRetry });
   // Calls of a sender that paces and retries by itself (SendProgress.failFast) skip the plugin:
   // a 429 must reach that sender at once so it pauses every send, not only this one.
@@ -422,6 +426,10 @@ export function createTelegramAdapter(
       // a set-up call hanging on an unreachable Telegram must not hold the shutdown
       await Promise.race([Promise.all([lifecycle, ...background]), sleep(STOP_WAIT_MS)]);
       sink = undefined;
+      // kept-alive connections end once the calls still in flight (if any) are answered
+      void http
+        .close()
+        .catch((error: unknown) => log.warn({ err: error }, 'telegram http client close failed'));
     },
 
     async send(address, message, progress) {
