@@ -168,6 +168,11 @@ describe('console auth', () => {
       expect(none.json.error).toMatch(/CSRF/);
       const wrong = await client.request(method, path, body, { csrf: `${client.csrf}x` });
       expect([method, path, wrong.status]).toEqual([method, path, 403]);
+      // a token of the right length is not enough: every character counts
+      const csrf = client.csrf ?? '';
+      const sameLength = `${csrf.slice(0, -1)}${csrf.endsWith('A') ? 'B' : 'A'}`;
+      const forged = await client.request(method, path, body, { csrf: sameLength });
+      expect([method, path, forged.status]).toEqual([method, path, 403]);
     }
     // nothing changed: the session is still there (logout was refused)
     expect((await client.get('/api/me')).status).toBe(200);

@@ -1,9 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createMachine } from 'xstate';
 import { flows } from '../../flows/index.js';
+import { MAX_INBOUND_CHARS } from '../../src/core/engine.js';
 import { DeliveryError } from '../../src/core/errors.js';
 import { BACKENDS, type Backend } from '../helpers/backends.js';
 import { EngineHarness, type EngineHarnessOptions } from '../helpers/engine-harness.js';
+import { messageLog } from '../helpers/message-log.js';
 import { storedBytes } from '../helpers/stored-text.js';
 
 const harnesses: EngineHarness[] = [];
@@ -224,6 +226,10 @@ describe.each(BACKENDS)('engine on $name', (b) => {
     const texts = await h.delivered('u1');
     expect(texts[0]).toBe(h.t('en', 'common:too_long'));
     expect(texts.at(-1)).toBe(h.t('en', 'menu:main.text'));
+    // the message log keeps the first MAX_INBOUND_CHARS characters only
+    const conv = await h.store.getConversation(h.cipher.pseudonym('webchat', 'u1'));
+    const logged = (await messageLog(h, conv?.id ?? -1)).filter((m) => m.direction === 'in').at(-1);
+    expect(logged?.text).toBe('a'.repeat(MAX_INBOUND_CHARS));
   });
 
   it('should queue a counsellor request with its risk level and tell the place in the queue', async () => {

@@ -85,6 +85,33 @@ describe.each(BACKENDS)('flood limit on $name', (backend) => {
     expect((await h.delivered('u1'))[0]).toBe(unknown);
   });
 
+  it('should count in a fixed minute from the first message: answered again exactly a minute after it', async () => {
+    let now = Date.now() - 3_600_000;
+    const h = await EngineHarness.open({
+      ...(await backend.fresh()),
+      clock: () => now,
+      floodMaxPerMinute: 3,
+    });
+    harnesses.push(h);
+    await toMenu(h, 'u1');
+    await h.delivered('u1');
+    now += 61_000;
+    const start = now;
+    const unknown = h.t('en', 'common:unknown');
+    // steady writing: 3 answered, the 4th and 5th (still inside the first minute) stored
+    for (const after of [0, 10_000, 20_000, 50_000, 59_999]) {
+      now = start + after;
+      await h.text('u1', `qwerty ${after}`);
+    }
+    await h.delivered('u1');
+    h.adapter.sent.length = 0;
+    // the minute that began with the first of them is over: a new one begins, though the last
+    // message was only a moment ago
+    now = start + 60_000;
+    await h.text('u1', 'qwerty again');
+    expect((await h.delivered('u1'))[0]).toBe(unknown);
+  });
+
   it('should leave other people alone: the limit is per person', async () => {
     let now = Date.now() - 3_600_000;
     const h = await EngineHarness.open({

@@ -34,6 +34,10 @@ describe('sosIntent: a plea for help', () => {
     'маған көмек керек',
     'көмектесіңіз маған',
     'call 112',
+    // an SOS phrase with other words around it
+    'please save me',
+    'rescue me now',
+    'oh mayday mayday',
     // the button's label typed, and the 🆘 sign alone
     translator.t('en', 'common:choices.sos'),
     translator.t('ru', 'common:choices.sos'),
@@ -61,6 +65,7 @@ describe('sosIntent: a sentence that only mentions help', () => {
     'ажырасу құжаттарына көмек керек еді',
     'алимент туралы көмектесіңізші білмей жүрмін',
     'I called 112 yesterday and nobody came',
+    'he said nobody will save me from him',
     '🆘 where do I find a lawyer',
   ])('%j is a mention', (text) => {
     expect(match.sosIntent(text)).toBe('sosMention');
@@ -130,6 +135,7 @@ describe('sosLang', () => {
   it.each([
     ['help', 'en'],
     ['HELP ME', 'en'],
+    ['please save me', 'en'],
     ['save me', 'en'],
     ['emergency', 'en'],
     ['помогите', 'ru'],

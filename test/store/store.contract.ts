@@ -143,6 +143,21 @@ export function storeContract(backend: Backend, dbPath: () => string) {
       expect(texts(second.items)).toEqual(['a2']);
     });
 
+    it('should let a person’s rows through in the order they were written, one after the other', async () => {
+      const { store } = await open();
+      for (const text of ['a1', 'a2', 'a3', 'a4']) await enqueue(store, 'a', text);
+      const sent: string[] = [];
+      for (let now = 10; sent.length < 4 && now < 20; now++) {
+        const { items } = await store.claimOutbox(now, 10, ['webchat']);
+        expect(items.length).toBeLessThanOrEqual(1);
+        for (const item of items) {
+          sent.push(...texts([item]));
+          await store.markOutboxSent(item.id, [], now);
+        }
+      }
+      expect(sent).toEqual(['a1', 'a2', 'a3', 'a4']);
+    });
+
     it('should record several deliveries with the next claim, which lets each person’s next row through', async () => {
       const { store } = await open();
       for (const who of ['a', 'b', 'c']) {
@@ -517,6 +532,7 @@ export function storeContract(backend: Backend, dbPath: () => string) {
       });
       const idle = await conversation(store, 'idle');
       await store.enqueueHandoff(idle.id, 'high', 1);
+      await enqueue(store, 'idle', 'never delivered', 1, idle.id); // still pending: not old "sent" rows
       const sub = await conversation(store, 'sub');
       await store.setContactSubscribed('sub', true);
       await store.saveConversation({ ...sub, riskLevel: 'high', who: 'me' }, 1);
@@ -526,6 +542,7 @@ export function storeContract(backend: Backend, dbPath: () => string) {
       expect(await store.getConversation('open')).toBeDefined();
       expect(await store.getContact('idle')).toBeUndefined();
       expect(await store.queuePosition(idle.id)).toBeNull();
+      expect(await store.pendingOutboxCount()).toBe(0); // the idle person's unsent reply went with them
       expect((await store.getContact('sub'))?.subscribed).toBe(true);
       expect(await store.getConversation('sub')).toMatchObject({
         snapshot: null,
