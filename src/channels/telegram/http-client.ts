@@ -39,8 +39,10 @@ export interface BotApiHttpClient {
  */
 const KEEP_ALIVE_MS = 30_000;
 
+const keptAlive = () => new Agent({ keepAliveTimeout: KEEP_ALIVE_MS, keepAliveMaxTimeout: KEEP_ALIVE_MS });
+
 export function createBotApiHttpClient(): BotApiHttpClient {
-  let dispatcher = new Agent({ keepAliveTimeout: KEEP_ALIVE_MS, keepAliveMaxTimeout: KEEP_ALIVE_MS });
+  let dispatcher = keptAlive();
   return {
     async fetch(url, init = {}) {
       if (typeof init.body !== 'string' && init.body !== undefined) {
@@ -64,7 +66,7 @@ export function createBotApiHttpClient(): BotApiHttpClient {
     },
     async close() {
       const old = dispatcher;
-      dispatcher = new Agent({ keepAliveTimeout: KEEP_ALIVE_MS, keepAliveMaxTimeout: KEEP_ALIVE_MS });
+      dispatcher = keptAlive();
       await old.close();
     },
   };
